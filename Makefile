@@ -1,0 +1,97 @@
+# Internly — developer entry points. Every target works on a bare machine with no
+# environment variables: it creates .venv, installs the project, and uses the embedded
+# defaults (SQLite, eager Celery, local-memory cache) unless DATABASE_URL / REDIS_URL
+# are set.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_SYS ?= python3
+VENV       := .venv
+PY         := $(VENV)/bin/python
+STAMP      := $(VENV)/.installed
+MANAGE     := $(PY) manage.py
+RUFF       := $(VENV)/bin/ruff
+CELERY     := $(VENV)/bin/celery
+
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k offers -x"`.
+PYTEST_ARGS ?=
+
+# `make bench` always runs on PostgreSQL: DATABASE_URL is used when it points at
+# PostgreSQL, otherwise this default.
+BENCH_DEFAULT_DATABASE_URL := postgres://postgres@127.0.0.1:5432/internly_bench
+BENCH_DATABASE_URL ?= $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(BENCH_DEFAULT_DATABASE_URL))
+
+.PHONY: help install run test check fmt bench bench-quick worker beat clean
+
+help:
+	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make test         run the test suite (PYTEST_ARGS=... to pass options)"
+	@echo "make check        lint, format check, missing migrations, deploy checks"
+	@echo "make fmt          format and autofix with ruff"
+	@echo "make bench        benchmarks on PostgreSQL (BENCH_DATABASE_URL=...)"
+	@echo "make bench-quick  a short benchmark run"
+	@echo "make worker       Celery worker (needs REDIS_URL)"
+	@echo "make beat         Celery beat (needs REDIS_URL)"
+	@echo "make clean        remove caches and collected static files"
+
+# --- environment --------------------------------------------------------------
+
+$(PY):
+	$(PYTHON_SYS) -m venv $(VENV)
+
+# Re-install only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+# --- running ------------------------------------------------------------------
+
+run: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+worker: $(STAMP)
+	$(CELERY) -A marketplace worker -l info
+
+beat: $(STAMP)
+	$(CELERY) -A marketplace beat -l info
+
+# --- quality ------------------------------------------------------------------
+
+# Browser tests use the system Chromium (/usr/bin/chromium); nothing here downloads
+# a browser.
+test: $(STAMP)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The deploy check runs with production-like settings and a throwaway random key.
+check: $(STAMP)
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_DEBUG=0 \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=example.com \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+fmt: $(STAMP)
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+# --- benchmarks (PostgreSQL) --------------------------------------------------
+
+bench: $(STAMP)
+	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench
+
+bench-quick: $(STAMP)
+	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench --quick
+
+clean:
+	rm -rf staticfiles .pytest_cache .ruff_cache test-results bench/tmp
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,20 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from .models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        data = form.cleaned_data
+        role = data.get("role")
+        # Only the two self-service roles can be chosen; anything else is a student.
+        user.role = role if role in (User.Role.STUDENT, User.Role.EMPLOYER) else User.Role.STUDENT
+        user.first_name = data.get("first_name", "")
+        user.last_name = data.get("last_name", "")
+        if commit:
+            user.save()
+            from .services.profiles import profile_ensure_for_user
+
+            profile_ensure_for_user(user=user)
+        return user

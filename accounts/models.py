@@ -1,0 +1,399 @@
+"""People and organizations: users and roles, employer organizations, institutions and
+their career-office staff, student profiles, the skill taxonomy and notifications."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Somebody who logs in with an email address. ``role`` says which side they are on;
+    platform staff are ``is_staff``."""
+
+    class Role(models.TextChoices):
+        STUDENT = "student", "Student or recent graduate"
+        EMPLOYER = "employer", "Employer"
+        CAREER_OFFICE = "career_office", "Career office"
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == self.Role.STUDENT
+
+    @property
+    def is_employer(self) -> bool:
+        return self.role == self.Role.EMPLOYER
+
+    @property
+    def is_career_office(self) -> bool:
+        return self.role == self.Role.CAREER_OFFICE
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rsplit("@", 1)[-1].lower()
+
+
+# ------------------------------------------------------------------------------
+# Skills
+# ------------------------------------------------------------------------------
+class SkillCategory(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "skill categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ------------------------------------------------------------------------------
+# Institutions and career offices
+# ------------------------------------------------------------------------------
+class Institution(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    # Lower-case domains such as "state.edu"; a student whose verified address ends in
+    # one of them is affiliated automatically.
+    email_domains = models.JSONField(default=list, blank=True)
+    logo = models.ImageField(upload_to="institutions/logos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches_domain(self, domain: str) -> bool:
+        domain = domain.lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
+
+
+class CareerOfficeMembership(models.Model):
+    """A career-office staff member of one institution."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="career_office"
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="staff")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.institution}"
+
+
+# ------------------------------------------------------------------------------
+# Employer organizations
+# ------------------------------------------------------------------------------
+class Organization(models.Model):
+    class Size(models.TextChoices):
+        MICRO = "1-10", "1–10 people"
+        SMALL = "11-50", "11–50 people"
+        MEDIUM = "51-250", "51–250 people"
+        LARGE = "251-1000", "251–1,000 people"
+        ENTERPRISE = "1000+", "More than 1,000 people"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    size = models.CharField(max_length=16, choices=Size.choices, blank=True)
+    description = models.TextField(blank=True)
+    logo = models.ImageField(upload_to="organizations/logos/", blank=True)
+    # Set only by platform staff (organization_verify service); gates publishing.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organization-public", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """A person's place in an organization. A user belongs to at most one organization,
+    which keeps "my organization" unambiguous everywhere."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        SUPERVISOR = "supervisor", "Supervisor"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.SUPERVISOR)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "role", "joined_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+# ------------------------------------------------------------------------------
+# Invitations (supervisors to an organization, staff to a career office)
+# ------------------------------------------------------------------------------
+def hash_token(token: str) -> str:
+    """Invitation tokens are stored hashed: a leaked table does not leak usable links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def default_invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationBase(models.Model):
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class OrganizationInvitation(InvitationBase):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+
+class CareerOfficeInvitation(InvitationBase):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.institution} career office"
+
+
+# ------------------------------------------------------------------------------
+# Student profiles
+# ------------------------------------------------------------------------------
+def resume_upload_to(instance: StudentProfile, filename: str) -> str:
+    # The stored name is ours, never the uploader's: no path tricks, no collisions.
+    return f"resumes/{instance.user_id}/{timezone.now():%Y%m%d%H%M%S}.pdf"
+
+
+class StudentProfile(models.Model):
+    class DegreeLevel(models.TextChoices):
+        ASSOCIATE = "associate", "Associate"
+        BACHELOR = "bachelor", "Bachelor's"
+        MASTER = "master", "Master's"
+        DOCTORATE = "doctorate", "Doctorate"
+        BOOTCAMP = "bootcamp", "Bootcamp or certificate"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_profile"
+    )
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="students"
+    )
+    # True only once a verified email address on the institution's domain proved it.
+    institution_verified = models.BooleanField(default=False)
+    major = models.CharField(max_length=120, blank=True)
+    degree_level = models.CharField(max_length=16, choices=DegreeLevel.choices, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    headline = models.CharField(max_length=140, blank=True)
+    bio = models.TextField(blank=True)
+    weekly_availability_hours = models.PositiveSmallIntegerField(default=10)
+    portfolio_url = models.URLField(blank=True)
+    linkedin_url = models.URLField(blank=True)
+    github_url = models.URLField(blank=True)
+    resume = models.FileField(upload_to=resume_upload_to, blank=True)
+    resume_uploaded_at = models.DateTimeField(null=True, blank=True)
+    share_with_career_office = models.BooleanField(default=False)
+    skills = models.ManyToManyField(Skill, through="StudentSkill", related_name="students")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "graduation_year"])]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @property
+    def completeness(self) -> int:
+        """Percent of the fields an employer looks at that are filled in."""
+        checks = [
+            bool(self.user.first_name and self.user.last_name),
+            bool(self.major),
+            bool(self.graduation_year),
+            bool(self.headline),
+            bool(self.bio),
+            bool(self.resume),
+            self.studentskill_set.exists() if self.pk else False,
+        ]
+        return round(100 * sum(checks) / len(checks))
+
+
+class StudentSkill(models.Model):
+    class Level(models.IntegerChoices):
+        BEGINNER = 1, "Beginner"
+        WORKING = 2, "Working knowledge"
+        PROFICIENT = 3, "Proficient"
+        ADVANCED = 4, "Advanced"
+        EXPERT = 5, "Expert"
+
+    profile = models.ForeignKey(StudentProfile, on_delete=models.CASCADE)
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.WORKING)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "skill"], name="unique_student_skill"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="student_skill_level_1_5"
+            ),
+        ]
+        ordering = ["-level", "skill__name"]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+# ------------------------------------------------------------------------------
+# Notifications
+# ------------------------------------------------------------------------------
+class Notification(models.Model):
+    """Something that happened that a person should know about. Recorded first, then
+    emailed by a task queued after commit; ``email_status`` lets a sweeper find the ones
+    whose task never ran."""
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not emailed"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=64)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=500, blank=True)
+    # Same key → same notification: a task that runs twice records and emails once.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The inbox: a recipient's items, unread first, newest first.
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The sweeper: pending emails by age.
+            models.Index(fields=["email_status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}: {self.text}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+

@@ -1,0 +1,1 @@
+"""Every read in accounts/, scoped to what the asking user may see."""

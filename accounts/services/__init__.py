@@ -1,0 +1,1 @@
+"""Every write in accounts/. One module per concern; import from the module."""

@@ -1,0 +1,60 @@
+from django.urls import path
+
+from .views import institutions, notifications, organizations, profiles
+
+app_name = "accounts"
+
+urlpatterns = [
+    # Student profile and skills
+    path("profile/", profiles.profile_detail, name="profile"),
+    path("profile/edit/", profiles.profile_edit, name="profile-edit"),
+    path("profile/skills/", profiles.profile_skills, name="profile-skills"),
+    path("profile/resume/", profiles.resume_download, name="resume-download"),
+    path("skills/search/", profiles.skill_search, name="skill-search"),
+    # Employer organizations
+    path("organization/", organizations.organization_detail, name="organization"),
+    path("organization/new/", organizations.organization_create, name="organization-create"),
+    path("organization/edit/", organizations.organization_edit, name="organization-edit"),
+    path("organization/invite/", organizations.organization_invite, name="organization-invite"),
+    path(
+        "organization/invitations/<int:pk>/revoke/",
+        organizations.organization_invitation_revoke,
+        name="organization-invitation-revoke",
+    ),
+    path(
+        "organization/members/<int:pk>/remove/",
+        organizations.organization_member_remove,
+        name="organization-member-remove",
+    ),
+    path("organization/leave/", organizations.organization_leave, name="organization-leave"),
+    path(
+        "organizations/<slug:slug>/",
+        organizations.organization_public,
+        name="organization-public",
+    ),
+    path(
+        "invitations/organization/<str:token>/",
+        organizations.organization_invitation_accept,
+        name="organization-invitation-accept",
+    ),
+    # Career offices
+    path("career-office/", institutions.career_office_home, name="career-office"),
+    path("career-office/invite/", institutions.career_office_invite, name="career-office-invite"),
+    path(
+        "career-office/invitations/<int:pk>/revoke/",
+        institutions.career_office_invitation_revoke,
+        name="career-office-invitation-revoke",
+    ),
+    path(
+        "invitations/career-office/<str:token>/",
+        institutions.career_office_invitation_accept,
+        name="career-office-invitation-accept",
+    ),
+    # Notifications
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
+    path(
+        "notifications/read-all/", notifications.notification_read_all, name="notifications-read-all"
+    ),
+    path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
+]

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@login_not_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "marketplace/home.html")
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where a logged-in person lands: the home page of their role."""
+    user = request.user
+    if user.is_staff and user.is_student and not hasattr(user, "student_profile"):
+        return redirect("projects:review-queue")
+    if user.is_employer:
+        if not hasattr(user, "membership"):
+            return redirect("accounts:organization-create")
+        return redirect("projects:employer-list")
+    if user.is_career_office:
+        return redirect("accounts:career-office")
+    return redirect("projects:student-home")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+@login_not_required
+@require_GET
+def floor(request: HttpRequest) -> HttpResponse:
+    """A trivial page through the full middleware stack: the benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")

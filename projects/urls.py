@@ -1,0 +1,28 @@
+from django.urls import path
+
+from .views import discovery, employer
+
+app_name = "projects"
+
+urlpatterns = [
+    # Discovery (public browsing; saving and recommendations for students)
+    path("", discovery.browse, name="browse"),
+    path("<int:pk>/", discovery.project_detail, name="detail"),
+    path("<int:pk>/save/", discovery.project_save_toggle, name="save"),
+    path("saved/", discovery.saved_list, name="saved"),
+    path("for-you/", discovery.student_home, name="student-home"),
+    # Posting (employers)
+    path("mine/", employer.employer_list, name="employer-list"),
+    path("new/", employer.project_create, name="create"),
+    path("<int:pk>/manage/", employer.project_manage, name="manage"),
+    path("<int:pk>/edit/", employer.project_edit, name="edit"),
+    path("<int:pk>/preview/", employer.project_preview, name="preview"),
+    path("<int:pk>/publish/", employer.project_publish, name="publish"),
+    path("<int:pk>/close/", employer.project_close, name="close"),
+    path("<int:pk>/cancel/", employer.project_cancel, name="cancel"),
+    path("<int:pk>/duplicate/", employer.project_duplicate, name="duplicate"),
+    # Platform staff: publishing review of unverified organizations' projects
+    path("review/", employer.review_queue, name="review-queue"),
+    path("review/<int:pk>/approve/", employer.review_approve, name="review-approve"),
+    path("review/<int:pk>/return/", employer.review_return, name="review-return"),
+]
