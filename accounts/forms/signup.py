@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import User
+from ..models import User
 
 
 class SignupForm(forms.Form):
