@@ -42,7 +42,6 @@ $(PY):
 
 # Re-install only when pyproject.toml is newer than the stamp.
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
 	@touch $@
 

@@ -396,4 +396,3 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
-

@@ -54,7 +54,9 @@ urlpatterns = [
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
     path(
-        "notifications/read-all/", notifications.notification_read_all, name="notifications-read-all"
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notifications-read-all",
     ),
     path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
 ]

@@ -5,8 +5,8 @@ running tasks eagerly, local-memory cache, console email, private local files. W
 DJANGO_DEBUG=0 nothing secret has a default: a missing SECRET_KEY stops start-up.
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -174,9 +174,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_EMAIL_VERIFICATION = env(
-    "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
-)
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory")
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False

@@ -64,7 +64,9 @@ class Project(StatefulModel):
     MAX_HOURS = 40
     MAX_SCREENING_QUESTIONS = 3
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="projects"
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_projects"
     )

@@ -29,7 +29,9 @@ def _reachable(url: str | None, default_port: int) -> bool:
         return False
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -40,9 +42,10 @@ def _missing(item: pytest.Item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://… (make test in CI does)"
     if item.get_closest_marker("redis") and not _reachable(settings.REDIS_URL, 6379):
         return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
-    if item.get_closest_marker("browser"):
-        if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-            return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
+    if item.get_closest_marker("browser") and not (
+        os.path.exists(CHROMIUM) or shutil.which("chromium")
+    ):
+        return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
     return None
 
 
@@ -112,4 +115,6 @@ def career_officer(db):
 def staff_user(db):
     from tests.accounts.factories import UserFactory
 
-    return UserFactory(email="staff@internly.test", is_staff=True, is_superuser=True, role="student")
+    return UserFactory(
+        email="staff@internly.test", is_staff=True, is_superuser=True, role="student"
+    )

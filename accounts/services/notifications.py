@@ -30,7 +30,11 @@ def notify(
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    recipient=recipient, kind=kind, text=text[:300], link=link, dedupe_key=dedupe_key
+                    recipient=recipient,
+                    kind=kind,
+                    text=text[:300],
+                    link=link,
+                    dedupe_key=dedupe_key,
                 )
         except IntegrityError:
             return None
