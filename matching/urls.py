@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, engagements, selection
+from .views import applications, engagements, feedback, offers, records, selection
 
 app_name = "matching"
 
@@ -58,4 +58,35 @@ urlpatterns = [
     path("engagements/<int:pk>/cancel/", engagements.engagement_cancel, name="engagement-cancel"),
     path("payouts/", engagements.payout_list, name="payout-list"),
     path("payouts/<int:pk>/paid/", engagements.payout_mark_paid, name="payout-mark-paid"),
+    # Two-sided feedback after completion
+    path("engagements/<int:pk>/feedback/", feedback.feedback_give, name="feedback-give"),
+    path("engagements/<int:pk>/feedback/view/", feedback.feedback_detail, name="feedback-detail"),
+    path("engagements/<int:pk>/feedback/reply/", feedback.feedback_reply, name="feedback-reply"),
+    # The student's verified experience record
+    path("record/", records.record_detail, name="record"),
+    path("record/print/", records.record_print, name="record-print"),
+    path("record/items/<int:pk>/", records.record_item_edit, name="record-item"),
+    path("record/share/", records.record_share_create, name="record-share"),
+    path("record/share/<int:pk>/revoke/", records.record_share_revoke, name="record-share-revoke"),
+    path("r/<str:token>/", records.record_public, name="record-public"),
+    path(
+        "students/<int:student_pk>/record/",
+        records.record_for_employer,
+        name="record-for-employer",
+    ),
+    path("credentials/<uuid:credential_id>/", records.credential_json, name="credential"),
+    path(
+        "credentials/<uuid:credential_id>/verify/",
+        records.credential_verify,
+        name="credential-verify",
+    ),
+    # Offers and outcomes
+    path("offers/", offers.offer_list, name="offer-list"),
+    path("offers/new/", offers.offer_create, name="offer-create"),
+    path("offers/<int:pk>/", offers.offer_detail, name="offer-detail"),
+    path("offers/<int:pk>/accept/", offers.offer_accept, name="offer-accept"),
+    path("offers/<int:pk>/decline/", offers.offer_decline, name="offer-decline"),
+    path("offers/<int:pk>/rescind/", offers.offer_rescind, name="offer-rescind"),
+    path("talent/", offers.talent_pool, name="talent-pool"),
+    path("outcomes/", offers.outcome_list, name="outcome-list"),
 ]

@@ -137,6 +137,9 @@ class Engagement(StatefulModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # When both sides' feedback became visible to each other (both in, or the window
+    # closed). NULL: still blind.
+    feedback_released_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history_accessor = "events"
