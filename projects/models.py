@@ -142,6 +142,34 @@ class Project(StatefulModel):
     def fee_per_hour(self) -> float:
         return self.fee / self.estimated_hours if self.estimated_hours else 0.0
 
+    @property
+    def is_final(self) -> bool:
+        return not self.TRANSITIONS.get(self.status)
+
+    # --- the pay floor -------------------------------------------------------------
+    # One rule, used by the form (to explain it) and by the services (to enforce it).
+    @staticmethod
+    def minimum_fee_for(estimated_hours: int) -> int:
+        return settings.PAY_FLOOR_PER_HOUR * estimated_hours
+
+    @staticmethod
+    def pay_floor_message(estimated_hours: int, currency: str) -> str:
+        floor = settings.PAY_FLOOR_PER_HOUR
+        minimum = floor * estimated_hours
+        return (
+            f"At {estimated_hours} hours the fee must be at least {minimum} {currency} "
+            f"({floor} per hour)."
+        )
+
+    @property
+    def required_project_skills(self) -> list[ProjectSkill]:
+        """Uses ``project_skills`` as prefetched by the selector (no query then)."""
+        return [ps for ps in self.project_skills.all() if ps.is_required]
+
+    @property
+    def nice_to_have_project_skills(self) -> list[ProjectSkill]:
+        return [ps for ps in self.project_skills.all() if not ps.is_required]
+
 
 class ProjectSkill(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_skills")
