@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from .forms.signup import SELF_SERVICE_ROLES
 from .models import User
 
 
@@ -8,8 +9,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
         role = data.get("role")
-        # Only the two self-service roles can be chosen; anything else is a student.
-        user.role = role if role in (User.Role.STUDENT, User.Role.EMPLOYER) else User.Role.STUDENT
+        # The form only offers the two self-service roles; this is the second line of
+        # defence should another form reach here: anything else becomes a student.
+        user.role = role if role in SELF_SERVICE_ROLES else User.Role.STUDENT
         user.first_name = data.get("first_name", "")
         user.last_name = data.get("last_name", "")
         if commit:

@@ -53,6 +53,7 @@ SITE_ID = 1
 ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0 default, adopted now
 AUTH_USER_MODEL = "accounts.User"
 
 LANGUAGE_CODE = "en-us"

@@ -71,6 +71,8 @@ def _test_settings(settings, tmp_path):
         },
     }
     settings.ACCOUNT_RATE_LIMITS = False
+    # Production behaviour: settings read DJANGO_DEBUG (on by default) at import time.
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     # The real hasher costs ~0.4 s per factory user; tests don't need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from marketplace.celery import app

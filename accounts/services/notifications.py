@@ -45,7 +45,9 @@ def notify(
     from ..tasks import send_notification_email
 
     notification_id = notification.pk
-    transaction.on_commit(lambda: send_notification_email.delay(notification_id))
+    # robust: a broker or mail failure must not turn the caller's committed action into
+    # an error page; the notification stays pending and the sweeper re-queues it.
+    transaction.on_commit(lambda: send_notification_email.delay(notification_id), robust=True)
     return notification
 
 

@@ -1,10 +1,51 @@
-"""Student profiles: creation, affiliation with an institution, edits, skills, résumé."""
+"""Student profiles: creation, affiliation with an institution, edits, skills, résumé.
+
+Affiliation with an institution has two steps:
+
+    picked by the student (institution set, institution_verified=False)
+        └─▶ proven by a verified email address on the institution's domain
+            (institution_verified=True; a different pick is replaced by the proven one)
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+from collections.abc import Mapping
+from typing import Any
 
-from ..models import Institution, StudentProfile, User
+from allauth.account.models import EmailAddress
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.statemachine import DomainError
+
+from ..models import Institution, Skill, StudentProfile, StudentSkill, User
+from ..validators import validate_resume
+
+logger = logging.getLogger(__name__)
+
+MAX_SKILLS = 30
+
+# The profile fields a student edits themselves. Everything else (institution_verified,
+# the résumé, timestamps) is set by the services below.
+EDITABLE_FIELDS = (
+    "major",
+    "degree_level",
+    "graduation_year",
+    "headline",
+    "bio",
+    "weekly_availability_hours",
+    "portfolio_url",
+    "linkedin_url",
+    "github_url",
+    "share_with_career_office",
+)
+
+
+class ProfileError(DomainError):
+    """A profile change breaks a rule (too many skills, a skill not on the profile)."""
 
 
 def profile_ensure_for_user(*, user: User) -> StudentProfile | None:
@@ -25,11 +66,20 @@ def institution_for_domain(*, domain: str) -> Institution | None:
     return None
 
 
+def _institution_proven_for(*, user: User, institution: Institution) -> bool:
+    """Whether one of the user's verified addresses is on the institution's domain."""
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return any(institution.matches_domain(email.rsplit("@", 1)[-1]) for email in emails)
+
+
 @transaction.atomic
 def student_affiliate_from_email(*, user: User, email: str) -> StudentProfile | None:
     """A verified address on an institution's domain affiliates the student with it and
     marks the affiliation verified. A different institution picked by hand is replaced:
-    the email is the proof."""
+    the email is the proof.
+
+    Not durable on purpose: allauth calls it (through the email_confirmed signal) from
+    inside its own confirmation flow."""
     profile = profile_ensure_for_user(user=user)
     if profile is None:
         return None
@@ -40,3 +90,106 @@ def student_affiliate_from_email(*, user: User, email: str) -> StudentProfile | 
     profile.institution_verified = True
     profile.save(update_fields=["institution", "institution_verified", "updated_at"])
     return profile
+
+
+def _store_resume(*, profile: StudentProfile, upload: UploadedFile) -> str:
+    """Write the file under our own generated name; return the stored name."""
+    validate_resume(upload)  # the form checked already; a service never trusts callers
+    upload.seek(0)
+    # resume_upload_to ignores the uploader's name; the storage adds a suffix on clash.
+    name = profile.resume.field.generate_filename(profile, "resume.pdf")
+    return default_storage.save(name, upload)
+
+
+def _delete_file_later(name: str) -> None:
+    if not name:
+        return
+
+    def delete() -> None:
+        try:
+            default_storage.delete(name)
+        except Exception:  # noqa: BLE001 — a leftover file is not worth failing over
+            logger.warning("could not delete old résumé %s", name, exc_info=True)
+
+    transaction.on_commit(delete)
+
+
+def profile_update(
+    *,
+    profile: StudentProfile,
+    first_name: str,
+    last_name: str,
+    institution: Institution | None,
+    changes: Mapping[str, Any],
+    resume: UploadedFile | None = None,
+    remove_resume: bool = False,
+) -> StudentProfile:
+    """Save a student's own edits. Picking an institution leaves it unverified unless
+    one of the student's verified addresses already proves it."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+
+    new_resume_name = _store_resume(profile=profile, upload=resume) if resume else ""
+    try:
+        with transaction.atomic(durable=True):
+            locked = (
+                StudentProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+            )
+            user = locked.user
+            user.first_name, user.last_name = first_name, last_name
+            user.save(update_fields=["first_name", "last_name"])
+
+            for field, value in changes.items():
+                setattr(locked, field, value)
+            if institution is None:
+                locked.institution, locked.institution_verified = None, False
+            elif institution.pk != locked.institution_id:
+                locked.institution = institution
+                locked.institution_verified = _institution_proven_for(
+                    user=user, institution=institution
+                )
+
+            old_resume_name = locked.resume.name
+            if new_resume_name:
+                locked.resume.name = new_resume_name
+                locked.resume_uploaded_at = timezone.now()
+                _delete_file_later(old_resume_name)
+            elif remove_resume and old_resume_name:
+                locked.resume.name = ""
+                locked.resume_uploaded_at = None
+                _delete_file_later(old_resume_name)
+            locked.save()
+    except BaseException:
+        # The row was not updated: the new file must not linger in storage.
+        if new_resume_name:
+            default_storage.delete(new_resume_name)
+        raise
+    return locked
+
+
+def student_skill_set(*, profile: StudentProfile, skill: Skill, level: int) -> StudentSkill:
+    """Add a skill at ``level``, or change the level of one already listed."""
+    if level not in StudentSkill.Level.values:
+        raise ProfileError("Choose a level from 1 (beginner) to 5 (expert).")
+    with transaction.atomic(durable=True):
+        # Lock the profile so two concurrent adds cannot pass the cap together.
+        StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        existing = StudentSkill.objects.filter(profile=profile, skill=skill).first()
+        if existing is not None:
+            if existing.level != level:
+                existing.level = level
+                existing.save(update_fields=["level"])
+            return existing
+        if StudentSkill.objects.filter(profile=profile).count() >= MAX_SKILLS:
+            raise ProfileError(
+                f"You can list up to {MAX_SKILLS} skills. Remove one to add {skill.name}."
+            )
+        return StudentSkill.objects.create(profile=profile, skill=skill, level=level)
+
+
+def student_skill_remove(*, profile: StudentProfile, skill: Skill) -> None:
+    with transaction.atomic(durable=True):
+        deleted, _ = StudentSkill.objects.filter(profile=profile, skill=skill).delete()
+    if not deleted:
+        raise ProfileError(f"{skill.name} is not on your profile.")

@@ -1,0 +1,211 @@
+"""Student profile and skill forms. Input validation only; writes happen in services."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from ..models import Institution, Skill, StudentProfile, StudentSkill
+from ..validators import validate_resume
+
+MIN_GRADUATION_YEAR = 1980
+YEARS_AHEAD = 8
+MAX_WEEKLY_HOURS = 60
+
+
+def _check_host(value: str, domain: str, label: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not (host == domain or host.endswith("." + domain)):
+        raise ValidationError(f"Enter the address of your {label} page, on {domain}.")
+    return value
+
+
+class ProfileForm(forms.ModelForm):
+    first_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.order_by("name"),
+        required=False,
+        empty_label="Not listed / not at one of these",
+        label="Institution",
+        help_text=(
+            "It shows as unverified until you confirm an email address at that "
+            "institution (add it under Email addresses)."
+        ),
+    )
+    resume = forms.FileField(
+        required=False,
+        label="Résumé (PDF, up to 5 MB)",
+        validators=[validate_resume],
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"empty": "The file is empty. Choose your résumé as a PDF."},
+        help_text="Only you can download it now; employers see it when you apply.",
+    )
+    remove_resume = forms.BooleanField(required=False, label="Remove my current résumé")
+    portfolio_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        label="Portfolio or personal site",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    linkedin_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        label="LinkedIn profile",
+        widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/in/your-name"}),
+    )
+    github_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        label="GitHub profile",
+        widget=forms.URLInput(attrs={"placeholder": "https://github.com/your-name"}),
+    )
+
+    class Meta:
+        model = StudentProfile
+        fields = [
+            "major",
+            "degree_level",
+            "graduation_year",
+            "headline",
+            "bio",
+            "weekly_availability_hours",
+            "share_with_career_office",
+        ]
+        labels = {
+            "major": "Major or field of study",
+            "degree_level": "Degree",
+            "graduation_year": "Graduation year",
+            "headline": "Headline",
+            "bio": "About you",
+            "weekly_availability_hours": "Hours a week you can work on projects",
+            "share_with_career_office": "Share my activity with my career office",
+        }
+        help_texts = {
+            "headline": "One line employers see first, e.g. “Economics junior who loves data”.",
+            "graduation_year": "The year you graduated or expect to.",
+            "share_with_career_office": (
+                "If you turn this on, the career office of your verified institution can "
+                "see which projects you applied to and completed, the ratings you got and "
+                "any job offers. They use it to report graduate outcomes and to help you. "
+                "They never see your messages. You can turn it off at any time."
+            ),
+        }
+        widgets = {
+            "bio": forms.Textarea(
+                attrs={"rows": 5, "maxlength": 2000, "data-counter": "bio-count"}
+            ),
+            "headline": forms.TextInput(attrs={"data-counter": "headline-count"}),
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("first_name", user.first_name)
+        initial.setdefault("last_name", user.last_name)
+        instance = kwargs.get("instance")
+        if instance is not None:
+            initial.setdefault("institution", instance.institution_id)
+        super().__init__(*args, **kwargs)
+        max_year = timezone.now().year + YEARS_AHEAD
+        self.fields["graduation_year"].widget.attrs.update(
+            {"min": MIN_GRADUATION_YEAR, "max": max_year}
+        )
+        self.fields["weekly_availability_hours"].widget.attrs.update(
+            {"min": 1, "max": MAX_WEEKLY_HOURS}
+        )
+        if instance is None or not instance.resume:
+            del self.fields["remove_resume"]
+
+    def clean_first_name(self) -> str:
+        value = self.cleaned_data["first_name"].strip()
+        if not value:
+            raise ValidationError("Enter your first name.")
+        return value
+
+    def clean_last_name(self) -> str:
+        value = self.cleaned_data["last_name"].strip()
+        if not value:
+            raise ValidationError("Enter your last name.")
+        return value
+
+    def clean_graduation_year(self) -> int | None:
+        year = self.cleaned_data.get("graduation_year")
+        max_year = timezone.now().year + YEARS_AHEAD
+        if year is not None and not MIN_GRADUATION_YEAR <= year <= max_year:
+            raise ValidationError(f"Enter a year between {MIN_GRADUATION_YEAR} and {max_year}.")
+        return year
+
+    def clean_weekly_availability_hours(self) -> int:
+        hours = self.cleaned_data.get("weekly_availability_hours")
+        if hours is None or not 1 <= hours <= MAX_WEEKLY_HOURS:
+            raise ValidationError(f"Enter a number of hours from 1 to {MAX_WEEKLY_HOURS}.")
+        return hours
+
+    def clean_linkedin_url(self) -> str:
+        return _check_host(self.cleaned_data.get("linkedin_url", ""), "linkedin.com", "LinkedIn")
+
+    def clean_github_url(self) -> str:
+        return _check_host(self.cleaned_data.get("github_url", ""), "github.com", "GitHub")
+
+    def clean_portfolio_url(self) -> str:
+        value = self.cleaned_data.get("portfolio_url", "")
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValidationError("Enter a web address starting with https://.")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("resume") and data.get("remove_resume"):
+            self.add_error("remove_resume", "Either upload a new résumé or remove it, not both.")
+        return data
+
+    def _post_clean(self) -> None:
+        # Validation only: the model instance is written by profile_update, never by
+        # the form, so do not copy cleaned data onto it here.
+        pass
+
+    def profile_changes(self) -> dict:
+        names = [*self._meta.fields, "portfolio_url", "linkedin_url", "github_url"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class StudentSkillForm(forms.Form):
+    """Add a skill, change its level or remove it."""
+
+    ADD, LEVEL, REMOVE = "add", "level", "remove"
+
+    action = forms.ChoiceField(
+        choices=[(ADD, "Add"), (LEVEL, "Change level"), (REMOVE, "Remove")],
+        widget=forms.HiddenInput,
+    )
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.all(),
+        label="Skill",
+        error_messages={"invalid_choice": "Choose a skill from the list."},
+    )
+    level = forms.TypedChoiceField(
+        choices=StudentSkill.Level.choices,
+        coerce=int,
+        required=False,
+        label="Your level",
+        initial=StudentSkill.Level.WORKING,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") in (self.ADD, self.LEVEL) and data.get("level") in (None, ""):
+            self.add_error("level", "Choose your level.")
+        return data
