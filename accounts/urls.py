@@ -28,6 +28,16 @@ urlpatterns = [
     ),
     path("organization/leave/", organizations.organization_leave, name="organization-leave"),
     path(
+        "organization/members/<int:pk>/promote/",
+        organizations.organization_member_promote,
+        name="organization-member-promote",
+    ),
+    path(
+        "organizations/<slug:slug>/logo/",
+        organizations.organization_logo,
+        name="organization-logo",
+    ),
+    path(
         "organizations/<slug:slug>/",
         organizations.organization_public,
         name="organization-public",
