@@ -8,4 +8,36 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "projects.tasks.close_expired_projects",
         "schedule": crontab(minute="*/15"),
     },
+    # Applications still undecided past the response promise expire with a notice.
+    "matching-expire-stale-applications": {
+        "task": "matching.tasks.expire_stale_applications",
+        "schedule": crontab(minute=15),
+    },
+    # Notifications: emails whose task never ran (broker down, worker lost).
+    "notifications-requeue-unsent": {
+        "task": "accounts.tasks.requeue_unsent_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
+    "notifications-daily-digests": {
+        "task": "accounts.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Nudges.
+    "projects-deadline-reminders": {
+        "task": "projects.tasks.remind_project_deadlines",
+        "schedule": crontab(minute=5),
+    },
+    "projects-saved-search-digests": {
+        "task": "projects.tasks.send_saved_search_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "engagements-inactivity-reminders": {
+        "task": "marketplace.nudges.remind_inactive_engagements",
+        "schedule": crontab(minute=20),
+    },
+    # Placement statistics for the dashboards, recomputed nightly (also on "Refresh now").
+    "marketplace-compute-statistics": {
+        "task": "marketplace.tasks.compute_statistics",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

@@ -286,6 +286,11 @@ LOGGING = {
 INVITATION_VALID_DAYS = int(env("INVITATION_VALID_DAYS", "7"))
 RESUME_MAX_BYTES = 5 * 1024 * 1024
 PAY_FLOOR_PER_HOUR = int(env("PAY_FLOOR_PER_HOUR", "20"))
+# Days after a project's application deadline by which every application is decided;
+# still undecided then, it expires with a notice to the student.
+APPLICATION_RESPONSE_DAYS = int(env("APPLICATION_RESPONSE_DAYS", "14"))
+# Days after completion during which two-sided feedback stays blind.
+FEEDBACK_WINDOW_DAYS = int(env("FEEDBACK_WINDOW_DAYS", "14"))
 
 from marketplace.beat import BEAT_SCHEDULE  # noqa: E402
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -232,8 +233,11 @@ def register_public_section(section: PublicSection) -> PublicSection:
 @require_GET
 def organization_public(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organization_get_public(slug=slug)
+    # Each section renders with its own context, so sections cannot see each other's.
     sections = [
-        s for s in (section(organization, request) for section in PUBLIC_PAGE_SECTIONS) if s
+        render_to_string(s["template"], s, request=request)
+        for s in (section(organization, request) for section in PUBLIC_PAGE_SECTIONS)
+        if s
     ]
     return render(
         request,

@@ -1,20 +1,139 @@
-"""STUB — being written; replace this whole module."""
-from django.http import HttpResponse
+"""The student's side: applying, following their applications, withdrawing one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import student_required
+from marketplace.statemachine import DomainError
+
+from ..exceptions import AlreadyApplied, ApplicationValidationError
+from ..forms.applications import ApplicationForm
+from ..models import Application
+from ..selectors.applications import (
+    application_events,
+    application_for_student_project,
+    application_get_for_student,
+    application_list_for_student,
+    application_status_counts_for_student,
+    project_get_for_applying,
+)
+from ..services import applications as services
+
+PAGE_SIZE = 20
 
 
-def application_create(request, *args, **kwargs):
-    return HttpResponse('todo')
+@student_required
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = project_get_for_applying(pk=project_pk)
+    context = {"project": project, "problem": None, "form": None}
+    try:
+        services.application_check_can_apply(project=project, student=request.user)
+    except AlreadyApplied as exc:
+        messages.info(request, str(exc))
+        existing = application_for_student_project(user=request.user, project=project)
+        return redirect(existing) if existing else redirect(project)
+    except DomainError as exc:
+        context["problem"] = exc
+        return render(request, "matching/application_form.html", context)
+
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None,
+        questions=project.screening_questions or [],
+    )
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                project=project,
+                student=request.user,
+                cover_note=form.cleaned_data["cover_note"],
+                answers=form.answers(),
+            )
+        except ApplicationValidationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except DomainError as exc:
+            context["problem"] = exc
+        else:
+            messages.success(
+                request,
+                f"Application sent to {project.organization}. You will hear back here and "
+                "by email.",
+            )
+            return redirect(application)
+    return render(request, "matching/application_form.html", context)
 
 
-def application_list(request, *args, **kwargs):
-    return HttpResponse('todo')
+@student_required
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in Application.Status.values:
+        status = ""
+    page = Paginator(application_list_for_student(user=request.user, status=status), PAGE_SIZE)
+    page_obj = page.get_page(request.GET.get("page"))
+    counts = application_status_counts_for_student(user=request.user)
+    tabs = [("", "All", sum(counts.values()))] + [
+        (value, label, counts[value]) for value, label in Application.Status.choices
+    ]
+    return render(
+        request,
+        "matching/application_list.html",
+        {
+            "page_obj": page_obj,
+            "page_range": page.get_elided_page_range(page_obj.number),
+            "status": status,
+            "tabs": tabs,
+            "querystring_base": f"status={status}" if status else "",
+            "response_days": services.response_days(),
+        },
+    )
 
 
-def application_detail(request, *args, **kwargs):
-    return HttpResponse('todo')
+@student_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_get_for_student(user=request.user, pk=pk)
+    questions = application.project.screening_questions or []
+    answers = list(application.answers or [])
+    return render(
+        request,
+        "matching/application_detail.html",
+        {
+            "application": application,
+            "project": application.project,
+            "events": application_events(application=application),
+            "qa": list(
+                zip(questions, answers + [""] * (len(questions) - len(answers)), strict=False)
+            ),
+        },
+    )
 
 
-def application_withdraw(request, *args, **kwargs):
-    return HttpResponse('todo')
-
-
+@student_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_get_for_student(user=request.user, pk=pk)
+    if request.method == "GET":
+        if not application.is_undecided:
+            messages.info(
+                request,
+                f"This application is {application.get_status_display().lower()}; "
+                "there is nothing to withdraw.",
+            )
+            return redirect(application)
+        return render(
+            request, "matching/application_confirm_withdraw.html", {"application": application}
+        )
+    try:
+        services.application_withdraw(application=application, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your application was withdrawn.")
+    return redirect(application)

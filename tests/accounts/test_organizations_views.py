@@ -500,13 +500,25 @@ def test_higher_layers_can_add_sections_to_the_public_page(client, organization,
 
     monkeypatch.setattr(views, "PUBLIC_PAGE_SECTIONS", [])
     views.register_public_section(
-        lambda org, request: {
-            "template": Template(
-                "<p id='extra'>{{ section.count }} open at {{ organization }}</p>"
-            ),
-            "count": 3,
-        }
+        lambda org, request: {"template": "extra.html", "count": 3, "organization": org}
     )
     views.register_public_section(lambda org, request: None)
+    from django.template import engines
+
+    engine = engines["django"].engine
+    monkeypatch.setattr(
+        engine,
+        "get_template",
+        _with_extra_template(engine.get_template, "extra.html", Template(
+            "<p id='extra'>{{ count }} open at {{ organization }}</p>"
+        )),
+    )
     content = client.get(organization.get_absolute_url()).content.decode()
     assert f"<p id='extra'>3 open at {organization.name}</p>" in content
+
+
+def _with_extra_template(get_template, name, template):
+    def patched(template_name, *args, **kwargs):
+        return template if template_name == name else get_template(template_name, *args, **kwargs)
+
+    return patched

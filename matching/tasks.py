@@ -1,0 +1,40 @@
+"""Background work of the matching app. Tasks take ids (or nothing), re-read state and
+do nothing when the work is already done, so running one twice does it once."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from marketplace.statemachine import InvalidTransition
+
+from .models import Application
+from .services.applications import application_expire, applications_stale_ids
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def expire_stale_applications() -> int:
+    """Keep the response promise: applications still undecided
+    APPLICATION_RESPONSE_DAYS days after their project's deadline close with a notice.
+    Each one expires in its own short transaction; one decided meanwhile is skipped
+    (the transition re-checks its status under the row lock). Returns how many."""
+    expired = 0
+    for application_id in applications_stale_ids():
+        application = (
+            Application.objects.select_related("project", "student")
+            .filter(pk=application_id, status__in=Application.UNDECIDED)
+            .first()
+        )
+        if application is None:
+            continue
+        try:
+            application_expire(application=application, actor=None)
+        except InvalidTransition:
+            continue  # decided between the scan and the lock
+        expired += 1
+    if expired:
+        logger.info("expired %s application(s) past the response promise", expired)
+    return expired
