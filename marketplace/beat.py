@@ -13,6 +13,20 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks.expire_stale_applications",
         "schedule": crontab(minute=15),
     },
+    # Feedback windows that closed release both sides; second reminders at 7 days.
+    "matching-release-feedback": {
+        "task": "matching.tasks_feedback.release_feedback_after_window",
+        "schedule": crontab(minute=10),
+    },
+    # Offers past their response deadline expire; students hear two days before.
+    "matching-offers-expire": {
+        "task": "matching.tasks_offers.expire_overdue_offers",
+        "schedule": crontab(minute=5),
+    },
+    "matching-offers-remind": {
+        "task": "matching.tasks_offers.remind_expiring_offers",
+        "schedule": crontab(hour=14, minute=0),
+    },
     # Notifications: emails whose task never ran (broker down, worker lost).
     "notifications-requeue-unsent": {
         "task": "accounts.tasks.requeue_unsent_notifications",

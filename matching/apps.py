@@ -7,9 +7,10 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # accounts sits below matching and cannot import it: matching adds its own
-        # section (the response record) to the organization's public page.
+        # sections (the response record, interns' ratings) to the organization's public page.
         from accounts.views.organizations import register_public_section
 
+        from .selectors.feedback import organization_ratings_summary
         from .selectors.stats import organization_response_stats
 
         def response_section(organization, request):
@@ -18,4 +19,11 @@ class MatchingConfig(AppConfig):
                 "stats": organization_response_stats(organization=organization),
             }
 
+        def ratings_section(organization, request):
+            return {
+                "template": "matching/_organization_ratings.html",
+                "ratings": organization_ratings_summary(organization=organization),
+            }
+
         register_public_section(response_section)
+        register_public_section(ratings_section)

@@ -38,3 +38,8 @@ def expire_stale_applications() -> int:
     if expired:
         logger.info("expired %s application(s) past the response promise", expired)
     return expired
+
+
+# Autodiscovery imports only ``tasks`` modules: the offer tasks live beside this one.
+from .tasks_feedback import release_feedback_after_window  # noqa: E402, F401
+from .tasks_offers import expire_overdue_offers, remind_expiring_offers  # noqa: E402, F401

@@ -276,6 +276,16 @@ class Offer(StatefulModel):
             models.Index(fields=["organization", "status"], name="offer_org_status"),
             models.Index(fields=["status", "response_deadline"], name="offer_status_deadline"),
         ]
+        constraints = [
+            # One open offer per student per organization (the service checks first and
+            # says so clearly; this holds even when two members extend at once).
+            models.UniqueConstraint(
+                fields=["organization", "student"],
+                condition=models.Q(status="extended"),
+                name="one_open_offer_per_student_org",
+            ),
+            models.CheckConstraint(condition=models.Q(pay_amount__gt=0), name="offer_pay_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} at {self.organization} for {self.student}"

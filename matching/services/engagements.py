@@ -40,6 +40,8 @@ from ..validators import (
     validate_submission_file,
     validate_submission_link,
 )
+from .feedback import feedback_request_for
+from .records import experience_item_ensure
 
 Status = Engagement.Status
 
@@ -385,6 +387,10 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
         due_at=now,
     )
     _complete_project_if_done(project_id=engagement.project_id, actor=actor)
+    # The completed work becomes verified experience, and both sides are asked for
+    # feedback (blind until both are in or the window closes).
+    experience_item_ensure(engagement=engagement)
+    feedback_request_for(engagement=engagement)
     title = engagement.project.title
     notify(
         recipient=engagement.student,

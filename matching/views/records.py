@@ -1,40 +1,338 @@
-"""STUB — being written; replace this whole module."""
-from django.http import HttpResponse
+"""The student's verified experience record: the owner's page and item editor, share
+links, the public and employer views, the print page, and the Open Badges credential
+with its public verification endpoint.
+
+Who sees what (see selectors/records.py): the owner everything; a share link, the print
+page and an employer the student applied to the visible items with approved bullets.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import organization_member_required, student_required
+from marketplace.statemachine import DomainError
+
+from .. import credentials
+from ..forms.records import BulletForm, ShareRevokeForm, VisibilityForm
+from ..selectors.feedback import student_endorsements, student_ratings_summary
+from ..selectors.records import (
+    OWNER,
+    PUBLIC,
+    record_bullet_get_for_owner,
+    record_entries_for,
+    record_entry_for_owner,
+    record_item_get_by_credential,
+    record_item_get_for_owner,
+    record_share_get_for,
+    record_share_list_for,
+    record_student_for_employer,
+    record_student_for_token,
+)
+from ..services import records as services
+
+ITEM = "matching/record_item.html"
+VERIFY_BODY_MAX = 64 * 1024
 
 
-def record_detail(request, *args, **kwargs):
-    return HttpResponse('todo')
+def _ratings_context(student) -> dict:
+    return {
+        "student_ratings": student_ratings_summary(student=student),
+        "student_endorsements": student_endorsements(student=student),
+    }
 
 
-def record_print(request, *args, **kwargs):
-    return HttpResponse('todo')
+# ------------------------------------------------------------------------------
+# The owner's record
+# ------------------------------------------------------------------------------
+@require_GET
+@student_required
+def record_detail(request: HttpRequest) -> HttpResponse:
+    services.experience_items_ensure_for(student=request.user)
+    return render(
+        request,
+        "matching/record_detail.html",
+        {
+            "entries": record_entries_for(student=request.user, audience=OWNER),
+            "shares": record_share_list_for(student=request.user),
+            **_ratings_context(request.user),
+        },
+    )
 
 
-def record_item_edit(request, *args, **kwargs):
-    return HttpResponse('todo')
+@require_GET
+@student_required
+def record_print(request: HttpRequest) -> HttpResponse:
+    """What others see, laid out for printing to PDF."""
+    services.experience_items_ensure_for(student=request.user)
+    return render(
+        request,
+        "matching/record_print.html",
+        {
+            "student": request.user,
+            "entries": record_entries_for(student=request.user, audience=PUBLIC),
+            "student_endorsements": student_endorsements(student=request.user),
+        },
+    )
 
 
-def record_share_create(request, *args, **kwargs):
-    return HttpResponse('todo')
+def _item_context(request: HttpRequest, pk: int, **forms) -> dict:
+    entry = record_entry_for_owner(user=request.user, pk=pk)
+    item = entry.item
+    return {
+        "entry": entry,
+        "item": item,
+        "visibility_form": forms.get("visibility_form")
+        or VisibilityForm(
+            initial={
+                "is_visible": item.is_visible,
+                "show_ratings": item.show_ratings,
+                "show_quote": item.show_quote,
+            }
+        ),
+        "bullet_forms": [
+            (
+                bullet,
+                forms.get(f"bullet_{bullet.pk}")
+                or BulletForm(
+                    initial={"text": bullet.text or bullet.draft_text}, prefix=f"b{bullet.pk}"
+                ),
+            )
+            for bullet in entry.bullets
+        ],
+        "add_form": forms.get("add_form") or BulletForm(prefix="new"),
+        "bullets_max": services.BULLETS_PER_ITEM_MAX,
+    }
 
 
-def record_share_revoke(request, *args, **kwargs):
-    return HttpResponse('todo')
+def _service_error(form, exc: DomainError) -> None:
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
 
 
-def record_public(request, *args, **kwargs):
-    return HttpResponse('todo')
+@require_http_methods(["GET", "POST"])
+@student_required
+def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One item: visibility toggles, bullets (save / approve / add / delete) and the
+    credential (revoke). Each POST names its ``action``."""
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    if request.method == "GET":
+        return render(request, ITEM, _item_context(request, pk))
+
+    action = request.POST.get("action", "")
+    here = reverse("matching:record-item", kwargs={"pk": item.pk})
+    try:
+        if action == "visibility":
+            form = VisibilityForm(request.POST)
+            form.is_valid()  # booleans: always valid
+            services.experience_item_set_visibility(
+                item=item, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Your visibility choices are saved.")
+            return redirect(here)
+        if action in ("bullet-save", "bullet-approve"):
+            bullet = record_bullet_get_for_owner(item=item, pk=request.POST.get("bullet"))
+            form = BulletForm(request.POST, prefix=f"b{bullet.pk}")
+            if form.is_valid():
+                try:
+                    services.resume_bullet_save(
+                        bullet=bullet,
+                        actor=request.user,
+                        text=form.cleaned_data["text"],
+                        approve=action == "bullet-approve",
+                    )
+                except DomainError as exc:
+                    _service_error(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        "Bullet approved: others can see it."
+                        if action == "bullet-approve"
+                        else "Bullet saved. It stays hidden from others until you approve it.",
+                    )
+                    return redirect(f"{here}#bullets")
+            ctx = _item_context(request, pk, **{f"bullet_{bullet.pk}": form})
+            return render(request, ITEM, ctx, status=400)
+        if action == "bullet-add":
+            form = BulletForm(request.POST, prefix="new")
+            if form.is_valid():
+                try:
+                    services.resume_bullet_add(
+                        item=item, actor=request.user, text=form.cleaned_data["text"]
+                    )
+                except DomainError as exc:
+                    _service_error(form, exc)
+                else:
+                    messages.success(request, "Bullet added. Approve it to show it to others.")
+                    return redirect(f"{here}#bullets")
+            return render(request, ITEM, _item_context(request, pk, add_form=form), status=400)
+        if action == "bullet-delete":
+            bullet = record_bullet_get_for_owner(item=item, pk=request.POST.get("bullet"))
+            services.resume_bullet_delete(bullet=bullet, actor=request.user)
+            messages.success(request, "Bullet deleted.")
+            return redirect(f"{here}#bullets")
+        if action == "credential-revoke":
+            services.experience_item_revoke_credential(item=item, actor=request.user)
+            messages.success(request, "The credential is revoked: verification now says so.")
+            return redirect(f"{here}#credential")
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(here)
+    messages.error(request, "That action is not available.")
+    return redirect(here)
 
 
-def record_for_employer(request, *args, **kwargs):
-    return HttpResponse('todo')
+# ------------------------------------------------------------------------------
+# Share links
+# ------------------------------------------------------------------------------
+@require_POST
+@student_required
+def record_share_create(request: HttpRequest) -> HttpResponse:
+    """Create a link and show it this once (only its hash is kept)."""
+    try:
+        share, token = services.record_share_create(student=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("matching:record")
+    link = request.build_absolute_uri(reverse("matching:record-public", kwargs={"token": token}))
+    response = render(request, "matching/record_share_created.html", {"share": share, "link": link})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-def credential_json(request, *args, **kwargs):
-    return HttpResponse('todo')
+@require_http_methods(["GET", "POST"])
+@student_required
+def record_share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST with the box ticked revokes."""
+    share = record_share_get_for(student=request.user, pk=pk)
+    form = ShareRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_share_revoke(share=share, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The link is revoked: it no longer opens your record.")
+        return redirect("matching:record")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "matching/record_share_confirm_revoke.html",
+        {"share": share, "form": form},
+        status=status,
+    )
 
 
-def credential_verify(request, *args, **kwargs):
-    return HttpResponse('todo')
+# ------------------------------------------------------------------------------
+# What others see
+# ------------------------------------------------------------------------------
+@login_not_required
+@require_GET
+def record_public(request: HttpRequest, token: str) -> HttpResponse:
+    student = record_student_for_token(token=token)
+    response = render(
+        request,
+        "matching/record_public.html",
+        {
+            "student": student,
+            "entries": record_entries_for(student=student, audience=PUBLIC),
+            "student_endorsements": student_endorsements(student=student),
+            "shared_link": True,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
+@require_GET
+@organization_member_required
+def record_for_employer(request: HttpRequest, student_pk: int) -> HttpResponse:
+    student = record_student_for_employer(user=request.user, student_pk=student_pk)
+    return render(
+        request,
+        "matching/record_public.html",
+        {
+            "student": student,
+            "entries": record_entries_for(student=student, audience=PUBLIC),
+            "student_endorsements": student_endorsements(student=student),
+            "shared_link": False,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------
+# Credentials (public JSON)
+# ------------------------------------------------------------------------------
+@login_not_required
+@require_GET
+def credential_json(request: HttpRequest, credential_id: uuid.UUID) -> HttpResponse:
+    item = record_item_get_by_credential(credential_id=credential_id)
+    if item.credential_revoked_at is not None:
+        return JsonResponse(
+            {"error": "This credential was revoked by its holder.", "revoked": True}, status=410
+        )
+    response = JsonResponse(
+        credentials.credential_build(item=item),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Type"] = "application/ld+json; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _verify_document(request: HttpRequest):
+    """The credential a verifier presented: a JSON POST body, or ``?credential=`` on a
+    GET. None when only the id (in the URL) was given; ``...`` when it is not JSON."""
+    raw = ""
+    if request.method == "POST":
+        if len(request.body) > VERIFY_BODY_MAX:
+            return ...
+        raw = request.body.decode("utf-8", errors="replace")
+        if request.content_type == "application/x-www-form-urlencoded":
+            raw = request.POST.get("credential", "")
+    else:
+        raw = request.GET.get("credential", "")
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return ...
+
+
+@login_not_required
+@csrf_exempt  # a public API endpoint: it changes nothing and reads no session
+@require_http_methods(["GET", "POST"])
+def credential_verify(request: HttpRequest, credential_id: uuid.UUID) -> HttpResponse:
+    document = _verify_document(request)
+    if document is ...:
+        result = {"valid": False, "reason": "The credential is not valid JSON.", "revoked": False}
+        status = 400
+    else:
+        result = credentials.credential_verify(
+            document=document, credential_id=credential_id
+        ).as_dict()
+        status = 200
+    wants_html = request.method == "GET" and (
+        request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+    )
+    if wants_html:
+        return render(
+            request,
+            "matching/credential_verify.html",
+            {"result": result, "credential_id": credential_id},
+            status=status,
+        )
+    response = JsonResponse(result, status=status)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

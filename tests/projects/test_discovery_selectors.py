@@ -1,0 +1,338 @@
+"""Discovery reads on real data. DB-agnostic: the suite runs on SQLite by default and on
+PostgreSQL in CI; engine-specific ranking lives in test_search.py."""
+
+import pytest
+from django.http import Http404
+
+from projects.models import Project
+from projects.selectors.discovery import (
+    SORT_DEADLINE,
+    SORT_FEE,
+    SORT_NEWEST,
+    SORT_RELEVANCE,
+    BrowseFilters,
+    project_get_for_saving,
+    project_get_public,
+    project_list_best_match,
+    project_list_by_ids,
+    project_list_open,
+    project_list_recommended_for,
+    project_list_saved_for,
+    project_list_similar,
+    skill_choice_groups,
+    student_match_profile,
+)
+from projects.services.saving import saved_project_toggle
+from tests.accounts.factories import StudentFactory, VerifiedOrganizationFactory
+from tests.projects.discovery_helpers import days, give_skills, make_open, skill
+from tests.projects.factories import project_in_status
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(qs):
+    return [p.title for p in qs]
+
+
+def browse(**kwargs):
+    return titles(project_list_open(filters=BrowseFilters(**kwargs)))
+
+
+# ------------------------------------------------------------------------------
+# What browse shows
+# ------------------------------------------------------------------------------
+def test_only_open_projects_with_a_future_deadline():
+    make_open(title="Open one")
+    expired = make_open(title="Deadline passed")
+    Project.objects.filter(pk=expired.pk).update(application_deadline=days(-1))
+    for status in ("draft", "pending_review", "closed", "completed", "cancelled"):
+        project_in_status(status, title=f"A {status} project")
+    assert browse() == ["Open one"]
+
+
+def test_default_sort_is_newest_first():
+    make_open(title="Old", published_at=days(-5))
+    make_open(title="New", published_at=days(-1))
+    make_open(title="Middle", published_at=days(-3))
+    assert browse() == ["New", "Middle", "Old"]
+    assert browse(sort=SORT_NEWEST) == ["New", "Middle", "Old"]
+
+
+def test_sort_by_deadline_soonest_first():
+    make_open(title="Late", application_deadline=days(20))
+    make_open(title="Soon", application_deadline=days(2))
+    make_open(title="Mid", application_deadline=days(9))
+    assert browse(sort=SORT_DEADLINE) == ["Soon", "Mid", "Late"]
+
+
+def test_sort_by_fee_highest_first():
+    make_open(title="Cheap", fee=500)
+    make_open(title="Rich", fee=1500)
+    make_open(title="Middling", fee=900)
+    assert browse(sort=SORT_FEE) == ["Rich", "Middling", "Cheap"]
+
+
+def test_filter_by_skills_any_of():
+    sql, figma, python = skill("SQL"), skill("Figma"), skill("Python")
+    make_open(title="Data", required=[sql])
+    make_open(title="Design", required=[figma])
+    make_open(title="Script", required=[python], nice=[sql])
+    assert set(browse(skills=(sql.pk,))) == {"Data", "Script"}
+    assert set(browse(skills=(sql.pk, figma.pk))) == {"Data", "Design", "Script"}
+    assert browse(skills=(figma.pk,)) == ["Design"]
+
+
+def test_filter_by_category():
+    make_open(title="Numbers", category=Project.Category.DATA)
+    make_open(title="Words", category=Project.Category.WRITING)
+    assert browse(category=Project.Category.DATA) == ["Numbers"]
+
+
+def test_filter_by_work_mode():
+    make_open(title="Anywhere", work_mode=Project.WorkMode.REMOTE)
+    make_open(title="Office", work_mode=Project.WorkMode.ONSITE, location="Boston, MA")
+    assert browse(work_mode=Project.WorkMode.ONSITE) == ["Office"]
+    assert browse(work_mode=Project.WorkMode.REMOTE) == ["Anywhere"]
+
+
+def test_filter_by_fee_range():
+    make_open(title="500", fee=500)
+    make_open(title="900", fee=900)
+    make_open(title="1500", fee=1500)
+    assert set(browse(fee_min=600)) == {"900", "1500"}
+    assert set(browse(fee_max=900)) == {"500", "900"}
+    assert browse(fee_min=600, fee_max=1000) == ["900"]
+
+
+def test_filter_by_hours_range():
+    make_open(title="Short", estimated_hours=5)
+    make_open(title="Medium", estimated_hours=20)
+    make_open(title="Long", estimated_hours=40, fee=1000)
+    assert set(browse(hours_min=20)) == {"Medium", "Long"}
+    assert set(browse(hours_max=20)) == {"Short", "Medium"}
+    assert browse(hours_min=10, hours_max=30) == ["Medium"]
+
+
+def test_filter_by_deadline_within_days():
+    make_open(title="In 2 days", application_deadline=days(2))
+    make_open(title="In 10 days", application_deadline=days(10))
+    assert browse(deadline_within=3) == ["In 2 days"]
+    assert set(browse(deadline_within=14)) == {"In 2 days", "In 10 days"}
+
+
+def test_filter_by_posted_within_days():
+    make_open(title="Fresh", published_at=days(-0.5))
+    make_open(title="Stale", published_at=days(-20))
+    assert browse(posted_within=1) == ["Fresh"]
+    assert set(browse(posted_within=30)) == {"Fresh", "Stale"}
+
+
+def test_filter_by_organization():
+    acme = VerifiedOrganizationFactory(slug="acme")
+    make_open(title="Acme's", organization=acme)
+    make_open(title="Someone else's")
+    assert browse(organization="acme") == ["Acme's"]
+    assert browse(organization="nobody") == []
+
+
+def test_keyword_search_matches_title_summary_description_and_skills():
+    tableau = skill("Tableau")
+    make_open(title="Quarterly dashboard", required=[skill("Excel")])
+    make_open(title="Blog posts", summary="Write about dashboards for our blog.")
+    make_open(title="Skills hit", required=[tableau])
+    make_open(title="Nothing relevant")
+    assert set(browse(q="dashboard")) == {"Quarterly dashboard", "Blog posts"}
+    assert browse(q="tableau") == ["Skills hit"]
+    assert browse(q="zebra") == []
+
+
+def test_keyword_search_combines_with_filters():
+    make_open(title="Dashboard cheap", fee=500)
+    make_open(title="Dashboard rich", fee=1500)
+    assert browse(q="dashboard", fee_min=1000) == ["Dashboard rich"]
+
+
+def test_sort_by_relevance_puts_title_hits_first():
+    make_open(
+        title="Weekly report",
+        description="Build the churn model and write the weekly report.",
+        published_at=days(-1),
+    )
+    make_open(title="Churn analysis", published_at=days(-5))
+    assert browse(q="churn", sort=SORT_RELEVANCE) == ["Churn analysis", "Weekly report"]
+    # Newest sort ignores relevance.
+    assert browse(q="churn", sort=SORT_NEWEST) == ["Weekly report", "Churn analysis"]
+
+
+def test_saved_flag_is_annotated_for_students_only(student):
+    saved, other = make_open(title="Saved"), make_open(title="Other")
+    saved_project_toggle(student=student, project=saved, save=True)
+    flags = {p.title: p.is_saved for p in project_list_open(viewer=student)}
+    assert flags == {"Saved": True, "Other": False}
+    assert not hasattr(project_list_open(viewer=None)[0], "is_saved")
+    assert other.pk in [p.pk for p in project_list_by_ids([other.pk, saved.pk])]
+
+
+def test_skill_choices_are_grouped_by_category():
+    sql = skill("SQL")
+    groups = dict(skill_choice_groups())
+    assert (sql.pk, "SQL") in groups[sql.category.name]
+
+
+# ------------------------------------------------------------------------------
+# Best match (browse sort) and recommendations
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def skills():
+    return {name: skill(name) for name in ("SQL", "Excel", "Tableau", "Figma", "Python")}
+
+
+def test_best_match_ranks_by_score_and_skips_projects_sharing_no_skill(student, skills):
+    give_skills(student, {skills["SQL"]: 5, skills["Excel"]: 4}, weekly_hours=15)
+    full = make_open(title="Full", required=[skills["SQL"], skills["Excel"]])
+    half = make_open(title="Half", required=[skills["SQL"], skills["Tableau"]])
+    make_open(title="None", required=[skills["Figma"]])
+    ranked = project_list_best_match(
+        filters=BrowseFilters(), student=student_match_profile(user=student)
+    )
+    assert [pk for pk, _ in ranked] == [full.pk, half.pk]
+    assert ranked[0][1].score > ranked[1][1].score
+
+
+def test_best_match_respects_filters(student, skills):
+    give_skills(student, {skills["SQL"]: 3})
+    make_open(title="Data", required=[skills["SQL"]], category=Project.Category.DATA)
+    research = make_open(title="Research", required=[skills["SQL"]])
+    ranked = project_list_best_match(
+        filters=BrowseFilters(category=Project.Category.RESEARCH),
+        student=student_match_profile(user=student),
+    )
+    assert [pk for pk, _ in ranked] == [research.pk]
+
+
+def test_best_match_without_skills_is_empty(student, skills):
+    make_open(required=[skills["SQL"]])
+    assert (
+        project_list_best_match(
+            filters=BrowseFilters(), student=student_match_profile(user=student)
+        )
+        == []
+    )
+
+
+def test_recommendations_rank_with_reasons(student, skills):
+    give_skills(
+        student, {skills["SQL"]: 5, skills["Excel"]: 4, skills["Tableau"]: 3}, weekly_hours=15
+    )
+    best = make_open(
+        title="Best",
+        required=[skills["SQL"], skills["Excel"], skills["Tableau"], skills["Python"]],
+        application_deadline=days(3),
+    )
+    weaker = make_open(title="Weaker", required=[skills["SQL"], skills["Figma"]])
+    make_open(title="Unrelated", required=[skills["Figma"]])
+    expired = make_open(title="Expired", required=[skills["SQL"]])
+    Project.objects.filter(pk=expired.pk).update(application_deadline=days(-1))
+    project_in_status("closed", title="Closed", required_skills=[skills["SQL"]])
+
+    recs = project_list_recommended_for(user=student)
+    assert [r.project.pk for r in recs] == [best.pk, weaker.pk]
+    reasons = recs[0].match.reasons
+    assert "Matches 3 of 4 required skills: Excel, SQL, Tableau" in reasons
+    assert "Fits your 15 h/week" in reasons
+    assert "Deadline in 2 days" in reasons or "Deadline in 3 days" in reasons
+
+
+def test_recommendations_are_capped(student, skills):
+    from projects.selectors import discovery
+
+    give_skills(student, {skills["SQL"]: 3})
+    for i in range(4):
+        make_open(title=f"P{i}", required=[skills["SQL"]])
+    original = discovery.RECOMMENDATIONS_SHOWN
+    discovery.RECOMMENDATIONS_SHOWN = 2
+    try:
+        assert len(project_list_recommended_for(user=student)) == 2
+    finally:
+        discovery.RECOMMENDATIONS_SHOWN = original
+
+
+def test_no_recommendations_without_skills(student, skills):
+    make_open(required=[skills["SQL"]])
+    assert project_list_recommended_for(user=student) == []
+
+
+# ------------------------------------------------------------------------------
+# Detail, similar, saved
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("status", ["open", "closed", "completed"])
+def test_public_statuses_are_visible(status):
+    project = project_in_status(status)
+    assert project_get_public(project.pk) == project
+
+
+@pytest.mark.parametrize("status", ["draft", "pending_review", "cancelled"])
+def test_other_statuses_are_404(status):
+    project = project_in_status(status)
+    with pytest.raises(Http404):
+        project_get_public(project.pk)
+
+
+def test_a_saved_cancelled_project_can_still_be_fetched_for_unsaving(student):
+    project = make_open()
+    saved_project_toggle(student=student, project=project, save=True)
+    from projects.services.posting import project_cancel
+
+    project_cancel(project=project, actor=project.supervisor, reason="Budget cut")
+    assert project_get_for_saving(project.pk, user=student) == project
+    with pytest.raises(Http404):
+        project_get_for_saving(project.pk, user=StudentFactory())
+
+
+def test_similar_projects_share_category_or_skills_most_shared_first(skills):
+    project = make_open(
+        title="Main",
+        required=[skills["SQL"], skills["Excel"]],
+        category=Project.Category.DATA,
+    )
+    two = make_open(
+        title="Two shared",
+        required=[skills["SQL"], skills["Excel"]],
+        category=Project.Category.WRITING,
+    )
+    one = make_open(title="One shared", required=[skills["SQL"]], published_at=days(-2))
+    same_category = make_open(
+        title="Same category", required=[skills["Figma"]], category=Project.Category.DATA
+    )
+    make_open(title="Unrelated", required=[skills["Figma"]], category=Project.Category.WRITING)
+    project_in_status("closed", required_skills=[skills["SQL"]], category=Project.Category.DATA)
+    project = project_get_public(project.pk)
+    assert project_list_similar(project) == [two, one, same_category]
+
+
+def test_similar_projects_are_at_most_four(skills):
+    project = project_get_public(make_open(required=[skills["SQL"]]).pk)
+    for _ in range(6):
+        make_open(required=[skills["SQL"]])
+    assert len(project_list_similar(project)) == 4
+
+
+def test_saved_list_is_the_students_own_newest_first(student):
+    first, second = make_open(title="First"), make_open(title="Second")
+    saved_project_toggle(student=student, project=first, save=True)
+    saved_project_toggle(student=student, project=second, save=True)
+    other = StudentFactory()
+    saved_project_toggle(student=other, project=first, save=True)
+    assert [s.project.title for s in project_list_saved_for(user=student)] == [
+        "Second",
+        "First",
+    ]
+    assert [s.project.title for s in project_list_saved_for(user=other)] == ["First"]
+
+
+def test_student_match_profile(student, skills):
+    assert student_match_profile(user=student).skills == {}
+    give_skills(student, {skills["SQL"]: 4}, weekly_hours=12)
+    profile = student_match_profile(user=student)
+    assert profile.skills == {skills["SQL"].pk: 4}
+    assert profile.weekly_hours == 12

@@ -1,0 +1,500 @@
+"""Discovery views: every view × role, htmx partials, bad input, and query counts that
+do not grow with the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.models import SavedProject
+from projects.services.saving import saved_project_toggle
+from tests.accounts.factories import StudentFactory
+from tests.projects.discovery_helpers import give_skills, make_open, skill
+from tests.projects.factories import ProjectFactory, project_in_status
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "student", "employer", "career_officer", "staff_user"]
+HTMX_RESULTS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+
+
+@pytest.fixture
+def as_role(client, request):
+    """A client logged in as the named role fixture (or anonymous)."""
+
+    def login(role):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+# ------------------------------------------------------------------------------
+# Browse
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLES)
+def test_browse_is_public_for_every_role(as_role, role):
+    make_open(title="Visible project")
+    ProjectFactory(title="Hidden draft")
+    response = as_role(role).get(reverse("projects:browse"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Visible project" in body
+    assert "Hidden draft" not in body
+    assert "<html" in body
+
+
+def test_browse_htmx_results_request_renders_only_the_results(client):
+    make_open(title="Visible project")
+    response = client.get(reverse("projects:browse"), {"q": "visible"}, **HTMX_RESULTS)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="results"')
+    assert "<html" not in body
+    assert "Visible project" in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_browse_other_htmx_requests_get_the_full_page(client):
+    response = client.get(
+        reverse("projects:browse"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_browse_form_is_wired_for_htmx_and_works_without_js(client):
+    body = client.get(reverse("projects:browse")).content.decode()
+    assert 'hx-get="/projects/"' in body or f'hx-get="{reverse("projects:browse")}"' in body
+    assert 'hx-target="#results"' in body
+    assert 'hx-push-url="true"' in body
+    assert "keyup changed delay:400ms from:input[name=q]" in body
+    assert 'method="get"' in body
+    assert 'type="submit"' in body
+
+
+def test_browse_filters_are_applied_from_the_url(client):
+    make_open(title="Rich one", fee=2000)
+    make_open(title="Modest one", fee=500)
+    body = client.get(reverse("projects:browse"), {"fee_min": 1000}).content.decode()
+    assert "Rich one" in body
+    assert "Modest one" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"fee_min": "abc"}, "Minimum fee"),
+        ({"fee_min": "100", "fee_max": "50"}, "maximum fee is below"),
+        ({"hours_max": "1000"}, "Maximum hours"),
+        ({"hours_min": "-3"}, "Minimum hours"),
+        ({"skills": "99999999"}, "Skills"),
+        ({"skills": "not-a-number"}, "Skills"),
+        ({"category": "bogus"}, "Category"),
+        ({"work_mode": "moon"}, "Work mode"),
+        ({"deadline_within": "5"}, "Application deadline"),
+        ({"posted_within": "x"}, "Posted"),
+        ({"sort": "random"}, "Sort by"),
+        ({"org": "!!!"}, "Organization"),
+        ({"page": "nope"}, None),
+        ({"page": "99999"}, None),
+        ({"q": "x" * 500}, "Keywords"),
+        ({"q": "\"unbalanced -- !!! ''"}, None),
+    ],
+)
+def test_invalid_filters_are_ignored_with_a_note(client, params, note):
+    make_open(title="Still listed")
+    response = client.get(reverse("projects:browse"), params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    if note:
+        assert note in body
+        assert "This filter was ignored." in body
+        assert "Still listed" in body
+
+
+def test_capped_count_reads_1000_plus(client, monkeypatch):
+    from projects import pagination
+
+    make_open()
+    make_open()
+    make_open()
+    monkeypatch.setattr(pagination, "DEFAULT_CAP", 2)
+    monkeypatch.setattr(pagination.CappedPaginator.__init__, "__kwdefaults__", {"cap": 2})
+    body = client.get(reverse("projects:browse")).content.decode()
+    assert "2+" in body
+    assert "refine the filters" in body
+
+
+def test_browse_pagination_keeps_the_filters(client, monkeypatch):
+    from projects.views import discovery
+
+    monkeypatch.setattr(discovery, "PER_PAGE", 2)
+    for i in range(5):
+        make_open(title=f"Data {i}")
+    response = client.get(reverse("projects:browse"), {"q": "data", "page": 2})
+    body = response.content.decode()
+    assert response.context["page_obj"].number == 2
+    assert "?q=data&amp;page=3" in body
+    assert "?q=data&amp;page=1" in body
+
+
+def test_best_match_sort_for_students(client, student):
+    sql = skill("SQL")
+    give_skills(student, {sql: 5}, weekly_hours=20)
+    make_open(title="Matching", required=[sql])
+    make_open(title="Not matching")
+    client.force_login(student)
+    response = client.get(reverse("projects:browse"), {"sort": "match"})
+    body = response.content.decode()
+    assert "Matching" in body
+    assert "Not matching" not in body
+    assert "Matches 1 of 1 required skill: SQL" in body
+
+
+def test_best_match_sort_is_not_offered_to_others(client, employer):
+    make_open(title="Some project")
+    client.force_login(employer)
+    response = client.get(reverse("projects:browse"), {"sort": "match"})
+    assert response.status_code == 200
+    assert "Sort by" in response.content.decode()  # the ignored-filter note
+    assert "Some project" in response.content.decode()
+
+
+def test_best_match_without_skills_says_how_to_fix_it(client, student):
+    client.force_login(student)
+    body = client.get(reverse("projects:browse"), {"sort": "match"}).content.decode()
+    assert "Add skills to your profile" in body
+
+
+# ------------------------------------------------------------------------------
+# Detail
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLES)
+def test_open_project_detail_for_every_role(as_role, role):
+    project = make_open(title="Open project", deliverables=["A clean dataset"])
+    response = as_role(role).get(project.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Open project" in body
+    assert project.organization.name in body
+    assert "Verified employer" in body
+    assert "A clean dataset" in body
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("status", ["draft", "pending_review", "cancelled"])
+def test_non_public_project_detail_is_404_for_every_role(as_role, role, status):
+    project = project_in_status(status)
+    assert as_role(role).get(reverse("projects:detail", args=[project.pk])).status_code == 404
+
+
+def test_missing_project_is_404(client):
+    assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("status", ["closed", "completed"])
+def test_closed_project_detail_has_a_banner(client, status):
+    project = project_in_status(status)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "no longer accepting applications" in body
+
+
+def test_detail_shows_the_students_skill_match(client, student):
+    skills = [skill(n) for n in ("SQL", "Excel", "Tableau", "Python", "Figma")]
+    give_skills(student, dict.fromkeys(skills[:4], 3), weekly_hours=15)
+    project = make_open(required=skills)
+    client.force_login(student)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "You have 4 of 5 required skills." in body
+    assert "Missing: Figma" in body
+    assert "Fits your 15 h/week" in body
+
+
+def test_detail_asks_a_student_without_skills_to_add_them(client, student):
+    project = make_open()
+    client.force_login(student)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "Add your skills to your profile" in body
+    assert reverse("accounts:profile-edit") in body
+
+
+def test_detail_lists_similar_projects(client):
+    sql = skill("SQL")
+    project = make_open(required=[sql])
+    make_open(title="Sibling project", required=[sql])
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "Similar projects" in body
+    assert "Sibling project" in body
+
+
+def test_detail_save_button_only_for_students(client, student, employer):
+    project = make_open()
+    save_url = reverse("projects:save", args=[project.pk])
+    assert save_url not in client.get(project.get_absolute_url()).content.decode()
+    client.force_login(employer)
+    assert save_url not in client.get(project.get_absolute_url()).content.decode()
+    client.force_login(student)
+    assert save_url in client.get(project.get_absolute_url()).content.decode()
+
+
+# ------------------------------------------------------------------------------
+# Save / unsave
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("anonymous", None),
+        ("student", True),
+        ("employer", False),
+        ("career_officer", False),
+        # Platform staff in the fixture have the student role: they may save.
+        ("staff_user", True),
+    ],
+)
+def test_save_per_role(as_role, role, allowed):
+    project = make_open()
+    response = as_role(role).post(reverse("projects:save", args=[project.pk]), {"action": "save"})
+    if allowed is None:
+        assert is_login_redirect(response)
+    elif allowed:
+        assert response.status_code == 302
+        assert response["Location"] == project.get_absolute_url()
+    else:
+        assert response.status_code == 403
+    assert SavedProject.objects.filter(project=project).exists() is bool(allowed)
+
+
+def test_save_requires_post(client, student):
+    project = make_open()
+    client.force_login(student)
+    assert client.get(reverse("projects:save", args=[project.pk])).status_code == 405
+
+
+def test_save_and_unsave_without_js_redirect_back(client, student):
+    project = make_open(title="Keeper")
+    client.force_login(student)
+    url = reverse("projects:save", args=[project.pk])
+    back = reverse("projects:browse") + "?q=keeper"
+    response = client.post(url, {"action": "save", "next": back}, follow=True)
+    assert response.redirect_chain[-1][0] == back
+    assert "Saved “Keeper”." in response.content.decode()
+    assert SavedProject.objects.filter(student=student, project=project).exists()
+    # A double submit changes nothing.
+    client.post(url, {"action": "save", "next": back})
+    assert SavedProject.objects.filter(student=student, project=project).count() == 1
+    client.post(url, {"action": "unsave", "next": back})
+    assert not SavedProject.objects.filter(student=student, project=project).exists()
+
+
+def test_save_ignores_an_offsite_next(client, student):
+    project = make_open()
+    client.force_login(student)
+    response = client.post(
+        reverse("projects:save", args=[project.pk]),
+        {"action": "save", "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == project.get_absolute_url()
+
+
+def test_save_with_htmx_swaps_the_button(client, student):
+    project = make_open()
+    client.force_login(student)
+    url = reverse("projects:save", args=[project.pk])
+    response = client.post(url, {"action": "save", "next": "/projects/"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith("<form")
+    assert f'id="save-button-{project.pk}"' in body
+    assert 'value="unsave"' in body
+    assert 'value="/projects/"' in body
+    response = client.post(url, {"action": "unsave"}, HTTP_HX_REQUEST="true")
+    assert 'value="save"' in response.content.decode()
+    assert not SavedProject.objects.exists()
+
+
+def test_saving_a_closed_project_is_refused_with_a_message(client, student):
+    project = project_in_status("closed")
+    client.force_login(student)
+    url = reverse("projects:save", args=[project.pk])
+    response = client.post(url, {"action": "save"}, follow=True)
+    assert "Only projects open for applications can be saved." in response.content.decode()
+    response = client.post(url, {"action": "save"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Only projects open for applications can be saved." in response.content.decode()
+    assert not SavedProject.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["draft", "pending_review", "cancelled"])
+def test_saving_a_non_public_project_is_404(client, student, status):
+    project = project_in_status(status)
+    client.force_login(student)
+    response = client.post(reverse("projects:save", args=[project.pk]), {"action": "save"})
+    assert response.status_code == 404
+
+
+# ------------------------------------------------------------------------------
+# Saved list
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", "login"),
+        ("student", 200),
+        ("employer", 403),
+        ("career_officer", 403),
+        ("staff_user", 200),
+    ],
+)
+def test_saved_list_per_role(as_role, role, status):
+    response = as_role(role).get(reverse("projects:saved"))
+    if status == "login":
+        assert is_login_redirect(response)
+    else:
+        assert response.status_code == status
+
+
+def test_saved_list_shows_own_saves_and_empty_state(client, student):
+    client.force_login(student)
+    assert (
+        "You haven't saved any projects yet."
+        in client.get(reverse("projects:saved")).content.decode()
+    )
+    mine, theirs = make_open(title="Mine"), make_open(title="Theirs")
+    saved_project_toggle(student=student, project=mine, save=True)
+    saved_project_toggle(student=StudentFactory(), project=theirs, save=True)
+    body = client.get(reverse("projects:saved")).content.decode()
+    assert "Mine" in body
+    assert "Theirs" not in body
+    assert 'value="unsave"' in body
+
+
+def test_saved_list_is_paginated(client, student, monkeypatch):
+    from projects.views import discovery
+
+    monkeypatch.setattr(discovery, "SAVED_PER_PAGE", 2)
+    for i in range(3):
+        saved_project_toggle(student=student, project=make_open(title=f"S{i}"), save=True)
+    client.force_login(student)
+    response = client.get(reverse("projects:saved"), {"page": 2})
+    assert response.context["page_obj"].number == 2
+    assert len(response.context["page_obj"].object_list) == 1
+
+
+# ------------------------------------------------------------------------------
+# Student home (recommendations)
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", "login"),
+        ("student", 200),
+        ("employer", 403),
+        ("career_officer", 403),
+        ("staff_user", 200),
+    ],
+)
+def test_student_home_per_role(as_role, role, status):
+    response = as_role(role).get(reverse("projects:student-home"))
+    if status == "login":
+        assert is_login_redirect(response)
+    else:
+        assert response.status_code == status
+
+
+def test_student_home_without_skills_links_to_the_profile(client, student):
+    client.force_login(student)
+    body = client.get(reverse("projects:student-home")).content.decode()
+    assert "Add skills to your profile" in body
+    assert reverse("accounts:profile-edit") in body
+
+
+def test_student_home_recommends_with_reasons(client, student):
+    sql, excel = skill("SQL"), skill("Excel")
+    give_skills(student, {sql: 4, excel: 3}, weekly_hours=15)
+    make_open(title="Recommended one", required=[sql, excel])
+    make_open(title="Not for you")
+    client.force_login(student)
+    body = client.get(reverse("projects:student-home")).content.decode()
+    assert "Recommended one" in body
+    assert "Not for you" not in body
+    assert "Matches 2 of 2 required skills: Excel, SQL" in body
+    assert "Fits your 15 h/week" in body
+
+
+def test_student_home_with_skills_but_nothing_matching(client, student):
+    give_skills(student, {skill("Cobol"): 2})
+    make_open()
+    client.force_login(student)
+    body = client.get(reverse("projects:student-home")).content.decode()
+    assert "No open projects match your skills right now." in body
+
+
+# ------------------------------------------------------------------------------
+# Query counts: at most 8 per page, and the same at two data sizes
+# ------------------------------------------------------------------------------
+def _count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(n, skills):
+    for i in range(n):
+        project = make_open(title=f"Data project {i}", required=skills, nice=[skill(f"N{i}")])
+        SavedProject.objects.get_or_create(student_id=_grow.student.pk, project=project)
+
+
+@pytest.mark.parametrize(
+    ("role", "url_name", "params"),
+    [
+        ("anonymous", "projects:browse", {}),
+        ("student", "projects:browse", {}),
+        ("student", "projects:browse", {"q": "data", "skills": "__skill__", "fee_min": 100}),
+        ("student", "projects:browse", {"sort": "match"}),
+        ("employer", "projects:browse", {"sort": "fee"}),
+        ("student", "projects:saved", {}),
+        ("student", "projects:student-home", {}),
+    ],
+)
+def test_query_count_is_bounded_and_flat(
+    as_role, request, django_assert_max_num_queries, role, url_name, params
+):
+    student = request.getfixturevalue("student")
+    sql, excel = skill("SQL"), skill("Excel")
+    give_skills(student, {sql: 4, excel: 3})
+    _grow.student = student
+    params = {k: (sql.pk if v == "__skill__" else v) for k, v in params.items()}
+    client = as_role(role)
+    url = reverse(url_name)
+
+    _grow(2, [sql, excel])
+    with django_assert_max_num_queries(8):
+        small = _count_queries(client, url, params)
+    _grow(6, [sql, excel])
+    with django_assert_max_num_queries(8):
+        large = _count_queries(client, url, params)
+    assert small == large
+
+
+@pytest.mark.parametrize("role", ["anonymous", "student"])
+def test_detail_query_count_is_bounded_and_flat(
+    as_role, request, django_assert_max_num_queries, role
+):
+    sql, excel = skill("SQL"), skill("Excel")
+    give_skills(request.getfixturevalue("student"), {sql: 3})
+    project = make_open(required=[sql, excel])
+    client = as_role(role)
+    make_open(required=[sql])
+    with django_assert_max_num_queries(8):
+        small = _count_queries(client, project.get_absolute_url())
+    for _ in range(5):
+        make_open(required=[sql, excel])
+    with django_assert_max_num_queries(8):
+        large = _count_queries(client, project.get_absolute_url())
+    assert small == large
