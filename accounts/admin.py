@@ -489,15 +489,29 @@ class StudentProfileAdmin(admin.ModelAdmin):
 
 
 # ------------------------------------------------------------------------------
-# Notifications (a record of what was sent: view and delete only)
+# Notifications (a record of what was sent: view, re-queue failed emails, delete)
 # ------------------------------------------------------------------------------
+from .models import DigestRun, NotificationPreference  # noqa: E402
+from .services.notifications import notification_requeue_failed  # noqa: E402
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "text", "created_at", "read_at", "email_status")
-    list_filter = ("kind", "email_status")
+    list_display = (
+        "recipient",
+        "kind",
+        "text",
+        "created_at",
+        "read_at",
+        "delivery",
+        "email_status",
+        "email_attempts",
+    )
+    list_filter = ("email_status", "delivery", "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__email", "text", "kind")
     date_hierarchy = "created_at"
+    actions = ["requeue_failed_emails"]
     readonly_fields = (
         "recipient",
         "kind",
@@ -506,11 +520,51 @@ class NotificationAdmin(admin.ModelAdmin):
         "dedupe_key",
         "created_at",
         "read_at",
+        "delivery",
         "email_status",
         "email_attempts",
+        "email_last_attempt_at",
         "emailed_at",
         "email_error",
     )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Re-queue failed emails")
+    def requeue_failed_emails(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ids = list(
+            queryset.filter(email_status=Notification.EmailStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        count = notification_requeue_failed(notification_ids=ids)
+        skipped = queryset.count() - count
+        message = f"Re-queued {count} failed email{'s' if count != 1 else ''}."
+        if skipped:
+            message += f" {skipped} other selected notification(s) had not failed: left alone."
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "delivery", "updated_at")
+    list_filter = ("delivery", "kind")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "kind")
+    raw_id_fields = ("user",)
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    list_display = ("user", "day", "sent_at", "notification_count")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    date_hierarchy = "day"
+    readonly_fields = ("user", "day", "sent_at", "notification_count")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .notification_kinds import Delivery
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -377,7 +379,14 @@ class Notification(models.Model):
     email_status = models.CharField(
         max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
+    # How this one is delivered, fixed when it is recorded (the recipient's preference
+    # for its kind then, or the kind's default): in_app → never emailed (skipped);
+    # email → the task sends it now; digest → the daily digest task bundles it.
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.EMAIL)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # The last time a task tried to send it: the sweeper leaves recent tries to the
+    # task's own retries.
+    email_last_attempt_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
 
@@ -388,6 +397,10 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "read_at", "-created_at"]),
             # The sweeper: pending emails by age.
             models.Index(fields=["email_status", "created_at"]),
+            # The daily digest: a recipient's pending digest items.
+            models.Index(
+                fields=["delivery", "email_status", "recipient"], name="notification_digest"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -396,3 +409,45 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a user wants one kind delivered. No row: the kind's default
+    (accounts.notification_kinds)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} → {self.delivery}"
+
+
+class DigestRun(models.Model):
+    """One daily digest email per user and day: the row is the marker that makes the
+    digest task safe to run twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_runs"
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="unique_digest_run_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user} on {self.day}"

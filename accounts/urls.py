@@ -69,4 +69,14 @@ urlpatterns = [
         name="notifications-read-all",
     ),
     path("notifications/badge/", notifications.notification_badge, name="notification-badge"),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
 ]

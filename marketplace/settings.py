@@ -148,6 +148,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules beyond the ``tasks`` modules autodiscovery finds.
+CELERY_IMPORTS = ["marketplace.nudges"]
 
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)

@@ -208,3 +208,35 @@ class SavedProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} saved {self.project}"
+
+
+class SavedSearch(models.Model):
+    """A student's browse filters kept under a name, for a daily digest of new matches.
+    ``query_string`` is the normalized browse querystring (projects.services.
+    saved_searches builds it from BrowseFilterForm), so equal filters are equal
+    strings."""
+
+    MAX_PER_STUDENT = 10
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=80)
+    query_string = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Projects published after this were not in a digest yet (NULL: since created_at).
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "query_string"], name="unique_saved_search_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('projects:browse')}?{self.query_string}"

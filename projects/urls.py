@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import discovery, employer
+from .views import discovery, employer, saved_searches
 
 app_name = "projects"
 
@@ -11,6 +11,18 @@ urlpatterns = [
     path("<int:pk>/save/", discovery.project_save_toggle, name="save"),
     path("saved/", discovery.saved_list, name="saved"),
     path("for-you/", discovery.student_home, name="student-home"),
+    # Saved searches (students): a daily digest of new matching projects
+    path("searches/", saved_searches.saved_search_list, name="saved-search-list"),
+    path(
+        "searches/new/",
+        saved_searches.saved_search_create_view,
+        name="saved-search-create",
+    ),
+    path(
+        "searches/<int:pk>/delete/",
+        saved_searches.saved_search_delete_view,
+        name="saved-search-delete",
+    ),
     # Posting (employers)
     path("mine/", employer.employer_list, name="employer-list"),
     path("new/", employer.project_create, name="create"),

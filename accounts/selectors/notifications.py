@@ -1,7 +1,23 @@
-from django.db.models import F, QuerySet
-from django.shortcuts import get_object_or_404
+from __future__ import annotations
 
-from ..models import Notification, User
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ..models import Notification, NotificationPreference, User
+from ..notification_kinds import (
+    Delivery,
+    NotificationKind,
+    canonical_kind,
+    kind_get,
+    kinds_for_role,
+)
+
+# The sweeper re-queues an email only once the task's own retries had this long.
+SWEEP_AFTER = timedelta(minutes=10)
+SWEEP_BATCH = 500
 
 
 def notification_list_for(*, user: User) -> QuerySet[Notification]:
@@ -17,3 +33,56 @@ def notification_get_for(*, user: User, pk: int) -> Notification:
 
 def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# ------------------------------------------------------------------------------
+# Preferences
+# ------------------------------------------------------------------------------
+def notification_delivery_for(*, user: User, kind: str) -> str:
+    """How ``kind`` reaches ``user``: their preference, else the kind's default."""
+    key = canonical_kind(kind)
+    chosen = (
+        NotificationPreference.objects.filter(user=user, kind=key)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or kind_get(key).default
+
+
+def notification_preferences_for(*, user: User) -> list[tuple[NotificationKind, str]]:
+    """Every kind this user's role can receive with its effective delivery (one query)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return [(kind, chosen.get(kind.key, kind.default)) for kind in kinds_for_role(user.role)]
+
+
+# ------------------------------------------------------------------------------
+# Delivery bookkeeping (tasks)
+# ------------------------------------------------------------------------------
+def notification_ids_unsent(*, now: datetime | None = None, max_attempts: int) -> list[int]:
+    """Email-mode notifications recorded but never sent whose task is not (or no
+    longer) running: pending for more than ``SWEEP_AFTER``, not tried in that time,
+    attempts left. Oldest first, at most ``SWEEP_BATCH``."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    return list(
+        Notification.objects.filter(
+            delivery=Delivery.EMAIL,
+            email_status=Notification.EmailStatus.PENDING,
+            created_at__lte=cutoff,
+            email_attempts__lt=max_attempts,
+        )
+        .filter(Q(email_last_attempt_at__isnull=True) | Q(email_last_attempt_at__lte=cutoff))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def notification_digest_recipient_ids() -> list[int]:
+    """Users with digest-mode notifications still waiting for their digest."""
+    return list(
+        Notification.objects.filter(
+            delivery=Delivery.DIGEST, email_status=Notification.EmailStatus.PENDING
+        )
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )

@@ -1,5 +1,6 @@
 """The notification core: notify(), the email task, the inbox views and the badge."""
 
+import json
 import smtplib
 
 import pytest
@@ -14,7 +15,7 @@ from accounts.services.notifications import (
     notification_mark_read,
     notify,
 )
-from accounts.tasks import send_notification_email
+from accounts.tasks import MAX_EMAIL_ATTEMPTS, send_notification_email
 from tests.accounts.factories import NotificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_notify_records_and_emails_after_commit(student, django_capture_on_commi
     message = mail.outbox[0]
     assert message.to == [student.email]
     assert "Your application was shortlisted" in message.subject
-    assert message.body.rstrip().endswith("/x/")
+    assert "http://127.0.0.1:8000/x/" in message.body  # absolute link (SITE_URL)
     notification.refresh_from_db()
     assert notification.email_status == Notification.EmailStatus.SENT
     assert notification.email_attempts == 1
@@ -112,6 +113,37 @@ def test_task_skips_inactive_recipients(student):
 
 
 @pytest.fixture
+def no_backoff(settings):
+    settings.NOTIFICATION_RETRY_BACKOFF = 0
+
+
+@pytest.fixture
+def failing_smtp(monkeypatch):
+    """``failing_smtp(times=n)``: the mail backend raises for the first n sends."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    real = EmailBackend.send_messages
+
+    class Failer:
+        calls = 0
+        failures = 0
+
+        def __call__(self, times: int) -> None:
+            self.failures = times
+
+    failer = Failer()
+
+    def send_messages(backend, messages):
+        failer.calls += 1
+        if failer.calls <= failer.failures:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    return failer
+
+
+@pytest.fixture
 def worker_like_retries():
     """Run retries the way a worker does. With eager propagation on (the test default),
     Celery re-raises the Retry of the second eager attempt instead of running it."""
@@ -122,19 +154,15 @@ def worker_like_retries():
     conf.task_eager_propagates = before
 
 
-def test_smtp_failure_is_retried_then_marked_failed(student, monkeypatch, worker_like_retries):
-    calls = []
-
-    def broken_send_mail(**kwargs):
-        calls.append(kwargs)
-        raise smtplib.SMTPServerDisconnected("connection lost")
-
-    monkeypatch.setattr("accounts.tasks.send_mail", broken_send_mail)
+def test_smtp_failure_is_retried_then_marked_failed(
+    student, failing_smtp, worker_like_retries, no_backoff
+):
+    failing_smtp(times=100)
     notification = NotificationFactory(recipient=student)
     result = send_notification_email.apply(args=[notification.pk])
     notification.refresh_from_db()
     max_attempts = send_notification_email.max_retries + 1
-    assert len(calls) == max_attempts
+    assert failing_smtp.calls == max_attempts == MAX_EMAIL_ATTEMPTS
     assert notification.email_attempts == max_attempts
     assert notification.email_status == Notification.EmailStatus.FAILED
     assert "connection lost" in notification.email_error
@@ -142,23 +170,16 @@ def test_smtp_failure_is_retried_then_marked_failed(student, monkeypatch, worker
     assert mail.outbox == []
 
 
-def test_smtp_failure_then_success_sends_once(student, monkeypatch, worker_like_retries):
-    from django.core.mail import send_mail as real_send_mail
-
-    state = {"calls": 0}
-
-    def flaky(**kwargs):
-        state["calls"] += 1
-        if state["calls"] == 1:
-            raise smtplib.SMTPServerDisconnected("blip")
-        return real_send_mail(**kwargs)
-
-    monkeypatch.setattr("accounts.tasks.send_mail", flaky)
+def test_smtp_failure_then_success_sends_once(
+    student, failing_smtp, worker_like_retries, no_backoff
+):
+    failing_smtp(times=1)
     notification = NotificationFactory(recipient=student)
     send_notification_email.apply(args=[notification.pk])
     notification.refresh_from_db()
     assert notification.email_status == Notification.EmailStatus.SENT
     assert notification.email_attempts == 2
+    assert notification.email_error == ""
     assert len(mail.outbox) == 1
 
 
@@ -313,6 +334,33 @@ def test_badge_when_nothing_unread(client, student):
     client.force_login(student)
     html = client.get(reverse("accounts:notification-badge")).content.decode()
     assert "badge-empty" in html
+
+
+def test_open_via_htmx_tells_the_badge(client, student):
+    notification = NotificationFactory(recipient=student, link="/dashboard/")
+    client.force_login(student)
+    response = client.post(
+        reverse("accounts:notification-open", args=[notification.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "notifications-changed" in json.loads(response["HX-Trigger"])
+
+
+def test_read_all_via_htmx_swaps_the_inbox_and_tells_the_badge(client, student):
+    NotificationFactory.create_batch(2, recipient=student)
+    client.force_login(student)
+    response = client.post(reverse("accounts:notifications-read-all"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "notifications-changed" in json.loads(response["HX-Trigger"])
+    html = response.content.decode()
+    assert html.strip().startswith('<section id="inbox"')
+    assert "notification-unread" not in html
+    assert notification_unread_count(user=student) == 0
+
+
+def test_inbox_links_to_preferences(client, student):
+    client.force_login(student)
+    html = client.get(reverse("accounts:notifications")).content.decode()
+    assert reverse("accounts:notification-preferences") in html
 
 
 def test_navigation_shows_unread_count(client, student):
