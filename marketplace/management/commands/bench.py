@@ -1,0 +1,214 @@
+"""``manage.py bench [--quick] [--scales 1,10] [--requests 30]``: page timings on
+PostgreSQL at growing data sizes.
+
+For each scale: regenerate the bench data (``seed_bench --reset``), then request every
+page of ``PAGES`` in-process through ``django.test.Client`` and the full middleware
+stack — 3 warm-up requests, then ``--requests`` timed ones — and record the median and
+95th percentile, the SQL query count of one request, the HTML size and the ratio to the
+trivial ``floor`` page. Results go to bench/results.json; see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from marketplace.bench import (
+    BENCH_STUDENT_EMAIL,
+    SEARCH_KEYWORD,
+    BenchContext,
+    Measurement,
+    Page,
+    bench_context,
+    measure_page,
+)
+
+#: The measured pages, in order. ``floor`` must stay first: the others are compared to it.
+PAGES: list[Page] = [
+    Page("floor", lambda ctx: reverse("floor")),
+    Page("browse", lambda ctx: reverse("projects:browse")),
+    Page("search", lambda ctx: f"{reverse('projects:browse')}?q={SEARCH_KEYWORD}"),
+    Page(
+        "browse_filtered",
+        lambda ctx: f"{reverse('projects:browse')}?category=data&work_mode=remote&fee_min=300",
+    ),
+    Page(
+        "detail",
+        lambda ctx: reverse("projects:detail", kwargs={"pk": ctx.open_project_id}),
+        as_student=True,
+    ),
+    Page("recommendations", lambda ctx: reverse("projects:student-home"), as_student=True),
+]
+
+DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "bench" / "results.json"
+
+
+class Command(BaseCommand):
+    help = "Benchmark the main pages on PostgreSQL at several data scales."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--quick", action="store_true", help="Scale 1 only.")
+        parser.add_argument(
+            "--scales", default="1,10", help="Comma-separated scales (default 1,10)."
+        )
+        parser.add_argument(
+            "--requests", type=int, default=30, help="Timed requests per page (default 30)."
+        )
+        parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="JSON results file.")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help="Skip migrating the database first."
+        )
+
+    def handle(self, *args, **options) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "The benchmark runs on PostgreSQL only (full-text search and the planner "
+                "are part of what it measures). Set DATABASE_URL=postgres://…, or run "
+                "`make bench`, which uses postgres://postgres@127.0.0.1:5432/internly_bench."
+            )
+        scales = [1.0] if options["quick"] else _parse_scales(options["scales"])
+        requests = options["requests"]
+        if requests < 1:
+            raise CommandError("--requests must be at least 1.")
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+
+        # WhiteNoise warns once that collectstatic has not run; pages do not need it here.
+        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        rows: list[Measurement] = []
+        debug = settings.DEBUG
+        # DEBUG off: no query log kept per request, production error handling and
+        # template settings. Query counts come from CaptureQueriesContext instead.
+        settings.DEBUG = False
+        try:
+            for scale in scales:
+                call_command("seed_bench", scale=scale, reset=True, stdout=self.stdout)
+                rows += self.run_scale(scale, requests)
+        finally:
+            settings.DEBUG = debug
+
+        if len(scales) > 1:
+            self.print_growth(rows, small=min(scales), big=max(scales))
+        output = Path(options["output"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "engine": connection.vendor,
+            "date": timezone.now().isoformat(timespec="seconds"),
+            "rows": [row.as_row() for row in rows],
+        }
+        output.write_text(json.dumps(payload, indent=2) + "\n")
+        self.stdout.write(f"Results written to {output}")
+
+    def run_scale(self, scale: float, requests: int) -> list[Measurement]:
+        cache.clear()
+        ctx: BenchContext = bench_context()
+        anonymous = Client()
+        student = Client()
+        student.force_login(User.objects.get(email=BENCH_STUDENT_EMAIL))
+        results: list[Measurement] = []
+        floor_ms: float | None = None
+        for page in PAGES:
+            client = student if page.as_student else anonymous
+            try:
+                url = page.url(ctx)
+            except Exception as exc:  # noqa: BLE001 — e.g. no open project at this scale
+                results.append(Measurement(scale=scale, page=page.name, error=repr(exc)))
+                continue
+            # secure=True: no HTTPS redirect even with production security settings.
+            result = measure_page(
+                _SecureClient(client), url, scale=scale, name=page.name, requests=requests
+            )
+            if page.name == "floor":
+                floor_ms = result.median_ms
+            if result.median_ms is not None and floor_ms:
+                result.floor_ratio = round(result.median_ms / floor_ms, 1)
+            results.append(result)
+        self.print_table(scale, results)
+        return results
+
+    def print_table(self, scale: float, results: list[Measurement]) -> None:
+        header = ("page", "median ms", "p95 ms", "queries", "bytes", "× floor")
+        lines = [header]
+        for r in results:
+            if r.error and r.median_ms is None:
+                lines.append((r.page, f"ERROR {r.error}", "", "", "", ""))
+                continue
+            lines.append(
+                (
+                    r.page,
+                    _fmt(r.median_ms),
+                    _fmt(r.p95_ms),
+                    _fmt(r.queries),
+                    _fmt(r.bytes),
+                    _fmt(r.floor_ratio),
+                )
+            )
+        self.stdout.write(f"\nScale {scale:g}")
+        self.stdout.write(_table(lines))
+
+    def print_growth(self, rows: list[Measurement], *, small: float, big: float) -> None:
+        by_key = {(r.scale, r.page): r for r in rows}
+        lines = [("page", f"median at {small:g}", f"median at {big:g}", "growth ×")]
+        for page in PAGES:
+            a, b = by_key.get((small, page.name)), by_key.get((big, page.name))
+            if a and b and a.median_ms and b.median_ms:
+                growth = _fmt(round(b.median_ms / a.median_ms, 2))
+                lines.append((page.name, _fmt(a.median_ms), _fmt(b.median_ms), growth))
+            else:
+                lines.append((page.name, "—", "—", "—"))
+        self.stdout.write(f"\nGrowth from scale {small:g} to {big:g}")
+        self.stdout.write(_table(lines))
+
+
+class _SecureClient:
+    """Every GET as HTTPS, so SECURE_SSL_REDIRECT (on when DEBUG is off) never answers
+    with a redirect instead of the page."""
+
+    def __init__(self, client: Client):
+        self._client = client
+
+    def get(self, url: str):
+        return self._client.get(url, secure=True)
+
+
+def _parse_scales(value: str) -> list[float]:
+    try:
+        scales = [float(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise CommandError(f"--scales takes numbers separated by commas, not {value!r}.") from exc
+    if not scales or any(s <= 0 for s in scales):
+        raise CommandError("--scales needs at least one scale above zero.")
+    return scales
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
+    return f"{value:,}"
+
+
+def _table(lines: list[tuple]) -> str:
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for n, line in enumerate(lines):
+        cells = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)

@@ -1,0 +1,380 @@
+"""``manage.py seed_demo``: a small, realistic marketplace to click through.
+
+Idempotent: every record is looked up by a stable key (email, slug, organization +
+title) before it is made, so a second run finds everything and changes nothing. Projects
+are created and moved through their lifecycle by the real posting services.
+
+The work is a list of small steps (``STEPS``); each takes the shared ``DemoContext`` and
+may read what earlier steps stored there. Later features add their own step at the end
+(applications, engagements, feedback, offers…).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import (
+    CareerOfficeMembership,
+    Institution,
+    Membership,
+    Organization,
+    Skill,
+    SkillCategory,
+    User,
+)
+from accounts.services.profiles import (
+    profile_ensure_for_user,
+    profile_update,
+    student_skill_set,
+)
+from marketplace import demo_data
+from projects.models import Project
+from projects.services.posting import (
+    project_cancel,
+    project_close,
+    project_complete,
+    project_create,
+    project_publish,
+)
+
+Status = Project.Status
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the objects made so far and what to print at the end."""
+
+    password_hash: str
+    now: datetime
+    staff: User | None = None
+    institutions: dict[str, Institution] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    students: list[User] = field(default_factory=list)
+    projects: dict[str, Project] = field(default_factory=dict)
+    skills: dict[str, Skill] = field(default_factory=dict)
+    # (role label, email); printed students first, then employers, then the rest.
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    created: Counter = field(default_factory=Counter)
+
+
+# ------------------------------------------------------------------------------
+# Helpers
+# ------------------------------------------------------------------------------
+def demo_user(
+    ctx: DemoContext, *, email: str, first_name: str, last_name: str, role: str, **extra
+) -> User:
+    """The demo user with this address, made on first run with the shared password and
+    a verified primary email address (so login never stops at "confirm your email")."""
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "role": role,
+            # One hash for everybody: hashing ~50 passwords would take most of the run.
+            "password": ctx.password_hash,
+            **extra,
+        },
+    )
+    if created:
+        ctx.created["users"] += 1
+    address, made = EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    if not made and not (address.verified and address.primary):
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    ctx.users[email] = user
+    return user
+
+
+def demo_skill(ctx: DemoContext, name: str) -> Skill:
+    """A skill of the seeded taxonomy by name; one missing from it (an older database)
+    is created in a "Demo skills" category rather than failing."""
+    skill = ctx.skills.get(name)
+    if skill is None:
+        skill = (
+            Skill.objects.filter(name__iexact=name).first()
+            or Skill.objects.filter(slug=slugify(name)).first()
+        )
+    if skill is None:
+        category, _ = SkillCategory.objects.get_or_create(
+            slug="demo", defaults={"name": "Demo skills"}
+        )
+        skill = Skill.objects.create(name=name, slug=slugify(name), category=category)
+    ctx.skills[name] = skill
+    return skill
+
+
+# ------------------------------------------------------------------------------
+# Steps
+# ------------------------------------------------------------------------------
+def seed_staff(ctx: DemoContext) -> None:
+    first, last = demo_data.STAFF_NAME
+    ctx.staff = demo_user(
+        ctx,
+        email=demo_data.STAFF_EMAIL,
+        first_name=first,
+        last_name=last,
+        role=User.Role.STUDENT,
+        is_staff=True,
+        is_superuser=True,
+    )
+    ctx.logins.append(("platform staff (admin)", ctx.staff.email))
+
+
+def seed_institutions(ctx: DemoContext) -> None:
+    for key, (name, slug, domains, officer) in demo_data.INSTITUTIONS.items():
+        institution, created = Institution.objects.get_or_create(
+            slug=slug, defaults={"name": name, "email_domains": domains}
+        )
+        ctx.created["institutions"] += created
+        ctx.institutions[key] = institution
+        email, first, last = officer
+        user = demo_user(
+            ctx, email=email, first_name=first, last_name=last, role=User.Role.CAREER_OFFICE
+        )
+        _, created = CareerOfficeMembership.objects.get_or_create(
+            user=user, defaults={"institution": institution}
+        )
+        ctx.created["career office staff"] += created
+    first_officer = next(iter(demo_data.INSTITUTIONS.values()))[3][0]
+    ctx.logins.append(("career office", first_officer))
+
+
+def seed_organizations(ctx: DemoContext) -> None:
+    for spec in demo_data.ORGANIZATIONS:
+        org, created = Organization.objects.get_or_create(
+            slug=spec["slug"],
+            defaults={
+                key: spec[key] for key in ("name", "website", "industry", "size", "description")
+            },
+        )
+        ctx.created["organizations"] += created
+        if created and spec["verified"]:
+            org.verified_at = ctx.now - timedelta(days=60)
+            org.verified_by = ctx.staff
+            org.save(update_fields=["verified_at", "verified_by"])
+        ctx.organizations[spec["slug"]] = org
+        people = [(spec["owner"], Membership.Role.OWNER)]
+        people += [(person, Membership.Role.SUPERVISOR) for person in spec["supervisors"]]
+        for (email, first, last), role in people:
+            user = demo_user(
+                ctx, email=email, first_name=first, last_name=last, role=User.Role.EMPLOYER
+            )
+            _, created = Membership.objects.get_or_create(
+                user=user, defaults={"organization": org, "role": role}
+            )
+            ctx.created["memberships"] += created
+    verified = next(o for o in demo_data.ORGANIZATIONS if o["verified"])
+    unverified = next(o for o in demo_data.ORGANIZATIONS if not o["verified"])
+    ctx.logins.append(("employer owner", verified["owner"][0]))
+    ctx.logins.append(("employer supervisor", verified["supervisors"][0][0]))
+    ctx.logins.append(("employer owner (unverified org)", unverified["owner"][0]))
+
+
+def seed_students(ctx: DemoContext) -> None:
+    for n, row in enumerate(demo_data.STUDENTS):
+        first, last, inst_key, major, degree, year, headline, skills, shares, interest = row
+        institution = ctx.institutions[inst_key]
+        email = f"{first}.{last}@{institution.email_domains[0]}".lower()
+        user = demo_user(ctx, email=email, first_name=first, last_name=last, role=User.Role.STUDENT)
+        ctx.students.append(user)
+        profile = profile_ensure_for_user(user=user)
+        if not profile.major:
+            handle = slugify(f"{first}-{last}")
+            codes = any(s in ("Python", "JavaScript", "React", "Go") for s, _ in skills)
+            # The verified .edu address proves the institution, exactly as on signup.
+            profile = profile_update(
+                profile=profile,
+                first_name=first,
+                last_name=last,
+                institution=institution,
+                changes={
+                    "major": major,
+                    "degree_level": degree,
+                    "graduation_year": year,
+                    "headline": headline,
+                    "bio": (
+                        f"{major} student at {institution.name}, graduating in {year}. "
+                        f"{interest} Looking for short, paid projects that build real "
+                        "experience."
+                    ),
+                    "weekly_availability_hours": (10, 15, 20, 12, 8)[n % 5],
+                    "linkedin_url": f"https://www.linkedin.com/in/{handle}-demo",
+                    "github_url": f"https://github.com/{handle}-demo" if codes else "",
+                    "share_with_career_office": shares,
+                },
+            )
+            ctx.created["student profiles"] += 1
+        have = set(profile.studentskill_set.values_list("skill__name", flat=True))
+        for name, level in skills:
+            skill = demo_skill(ctx, name)
+            if skill.name not in have:
+                student_skill_set(profile=profile, skill=skill, level=level)
+                ctx.created["student skills"] += 1
+    ctx.logins.append(("student", ctx.students[0].email))
+
+
+def _deadline(ctx: DemoContext, days: int):
+    day = ctx.now + timedelta(days=days)
+    return day.replace(hour=17, minute=0, second=0, microsecond=0)
+
+
+def seed_projects(ctx: DemoContext) -> None:
+    for spec in demo_data.PROJECTS:
+        org = ctx.organizations[spec["org"]]
+        supervisor = ctx.users[spec["supervisor"]]
+        project = Project.objects.filter(organization=org, title=spec["title"]).first()
+        if project is None:
+            project = project_create(
+                organization=org,
+                actor=supervisor,
+                supervisor=supervisor,
+                title=spec["title"],
+                summary=spec["summary"],
+                description=_description(spec, org, supervisor),
+                deliverables=spec["deliverables"],
+                category=spec["category"],
+                work_mode=spec["work_mode"],
+                location=spec.get("location", ""),
+                estimated_hours=spec["hours"],
+                duration_days=spec["duration_days"],
+                fee=max(spec["fee"], Project.minimum_fee_for(spec["hours"])),
+                slots=spec.get("slots", 1),
+                application_deadline=_deadline(ctx, spec["deadline_days"]),
+                required_skills=[demo_skill(ctx, name) for name in spec["required"]],
+                nice_to_have_skills=[demo_skill(ctx, name) for name in spec["nice"]],
+                screening_questions=spec.get("screening", ()),
+            )
+            ctx.created["projects"] += 1
+        _advance(ctx, project, spec, actor=supervisor)
+        ctx.projects[spec["title"]] = project
+
+
+def _description(spec: dict, org: Organization, supervisor: User) -> str:
+    deliverables = "\n".join(f"- {item}" for item in spec["deliverables"])
+    return (
+        f"{spec['context']}\n\n"
+        f"About us: {org.description}\n\n"
+        f"The project: {spec['summary']}\n\n"
+        f"What you will hand over:\n{deliverables}\n\n"
+        f"How we work: {supervisor.get_full_name()} supervises the project. You start "
+        "with a 30-minute kickoff call, get a short check-in every week and written "
+        "feedback on a first draft before the final hand-over. About "
+        f"{spec['hours']} hours of work over {spec['duration_days']} days, on your schedule."
+    )
+
+
+def _advance(ctx: DemoContext, project: Project, spec: dict, *, actor: User) -> None:
+    """Move a project along its path to the status the demo wants, through the posting
+    services. Each step runs only from the status it expects, so a rerun (or a run
+    after an interrupted one) takes just the missing steps."""
+    target = spec["status"]
+
+    def publish() -> None:
+        project_publish(project=project, actor=actor)
+        days = spec.get("published_days_ago")
+        if days and project.status == Status.OPEN:
+            # Spread publication dates so the newest-first list looks lived-in.
+            Project.objects.filter(pk=project.pk).update(
+                published_at=ctx.now - timedelta(days=days, hours=3 * (project.pk % 7))
+            )
+
+    def close() -> None:
+        project_close(project=project, actor=actor, note="We have enough strong applicants.")
+
+    def complete() -> None:
+        project_complete(project=project, actor=actor, note="All work accepted.")
+
+    def cancel() -> None:
+        project_cancel(project=project, actor=actor, reason=spec["cancel_reason"])
+
+    paths: dict[str, list[tuple[str, Callable[[], None]]]] = {
+        Status.DRAFT: [],
+        Status.PENDING_REVIEW: [(Status.DRAFT, publish)],
+        Status.OPEN: [(Status.DRAFT, publish)],
+        Status.CLOSED: [(Status.DRAFT, publish), (Status.OPEN, close)],
+        Status.COMPLETED: [
+            (Status.DRAFT, publish),
+            (Status.OPEN, close),
+            (Status.CLOSED, complete),
+        ],
+        Status.CANCELLED: (
+            [(Status.DRAFT, cancel)]
+            if spec.get("cancel_from") == Status.DRAFT
+            else [(Status.DRAFT, publish), (Status.OPEN, cancel)]
+        ),
+    }
+    for expected, step in paths[target]:
+        if project.status == expected:
+            step()
+            ctx.created["project transitions"] += 1
+
+
+#: The seeding steps, in order. Add a feature's demo data by appending its step.
+STEPS: list[Callable[[DemoContext], None]] = [
+    seed_staff,
+    seed_institutions,
+    seed_organizations,
+    seed_students,
+    seed_projects,
+]
+
+
+# ------------------------------------------------------------------------------
+# The command
+# ------------------------------------------------------------------------------
+class Command(BaseCommand):
+    help = "Create (or complete) the demo data and print the demo logins. Safe to rerun."
+
+    def handle(self, *args, **options) -> None:
+        started = time.perf_counter()
+        ctx = DemoContext(password_hash=make_password(demo_data.DEMO_PASSWORD), now=timezone.now())
+        # The demo's addresses are fictional: whatever a step notifies is recorded in
+        # the inbox but never emailed (with eager tasks this holds for every step).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for step in STEPS:
+                step(ctx)
+        elapsed = time.perf_counter() - started
+        made = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n) or "nothing new"
+        self.stdout.write(f"Demo data ready in {elapsed:.1f}s ({made}).")
+        self.print_logins(ctx)
+
+    def print_logins(self, ctx: DemoContext) -> None:
+        rows = [("Role", "Email", "Password")]
+        order = ("student", "employer", "career", "platform")
+        logins = sorted(
+            ctx.logins,
+            key=lambda login: next(
+                (n for n, prefix in enumerate(order) if login[0].startswith(prefix)), len(order)
+            ),
+        )
+        rows += [(role, email, demo_data.DEMO_PASSWORD) for role, email in logins]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        rule = "+".join("-" * (w + 2) for w in widths)
+        login_url = settings.SITE_URL + reverse("account_login")
+        lines = ["", f"Demo logins ({login_url}):", f"+{rule}+"]
+        for n, row in enumerate(rows):
+            lines.append(
+                "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+            )
+            if n == 0:
+                lines.append(f"+{rule}+")
+        lines.append(f"+{rule}+")
+        lines.append(f"Every demo account uses the password “{demo_data.DEMO_PASSWORD}”.")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,223 @@
+"""``manage.py seed_bench`` and ``manage.py bench``: proportions, determinism, reset."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Notification, Organization, StudentProfile, StudentSkill, User
+from marketplace import bench
+from marketplace.management.commands.bench import PAGES
+from projects.models import Project, ProjectSkill, SavedProject
+from tests.projects.factories import open_project
+
+pytestmark = pytest.mark.django_db
+
+SCALE = 0.05  # 10 organizations, 1,000 projects, 250 students
+
+
+def seed_bench(scale: float = SCALE, **options) -> str:
+    out = StringIO()
+    call_command("seed_bench", scale=scale, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_counts_follow_the_scale():
+    seed_bench()
+    assert bench.bench_organizations().count() == 10
+    assert bench.bench_projects().count() == 1_000
+    students = User.objects.filter(email__startswith="student", email__endswith=bench.EMAIL_DOMAIN)
+    assert students.count() == 250
+    assert StudentProfile.objects.filter(user__in=students).count() == 250
+    assert bench.BenchCounts.for_scale(10) == bench.BenchCounts(2_000, 200_000, 50_000)
+
+
+def test_statuses_dates_and_fees_look_like_a_live_marketplace():
+    seed_bench()
+    projects = bench.bench_projects()
+    by_status = dict(projects.values_list("status").annotate(n=Count("pk")))
+    assert set(by_status) == set(Project.Status.values)
+    assert 0.80 <= by_status[Project.Status.OPEN] / 1_000 <= 0.90
+    now = timezone.now()
+    open_ = projects.filter(status=Project.Status.OPEN)
+    assert not open_.filter(application_deadline__lte=now).exists()
+    assert not open_.filter(application_deadline__gt=now + timedelta(days=61)).exists()
+    assert not open_.filter(published_at__lt=now - timedelta(days=91)).exists()
+    assert not open_.filter(published_at__isnull=True).exists()
+    # Spread over the window, not bunched at one end.
+    assert open_.filter(published_at__lt=now - timedelta(days=45)).count() > 300
+    assert open_.filter(application_deadline__gt=now + timedelta(days=30)).count() > 300
+    floor = settings.PAY_FLOOR_PER_HOUR
+    for fee, hours in projects.values_list("fee", "estimated_hours"):
+        assert fee >= floor * hours
+    # Pending review belongs to unverified organizations only.
+    pending = projects.filter(status=Project.Status.PENDING_REVIEW)
+    assert not pending.filter(organization__verified_at__isnull=False).exists()
+
+
+def test_skills_per_project_and_per_student():
+    seed_bench()
+    per_project = (
+        ProjectSkill.objects.filter(project__in=bench.bench_projects())
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    assert len(per_project) == 1_000
+    assert min(per_project) >= 2 and max(per_project) <= 5
+    per_student = (
+        StudentSkill.objects.filter(profile__user__email__endswith=bench.EMAIL_DOMAIN)
+        .values("profile")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    assert len(per_student) == 250
+    assert min(per_student) >= 3 and max(per_student) <= 8
+
+
+def test_the_search_keyword_is_in_about_five_percent_of_projects_and_nowhere_else():
+    seed_bench()
+    projects = bench.bench_projects()
+    keyword = projects.filter(title__icontains=bench.SEARCH_KEYWORD)
+    assert 0.03 <= keyword.count() / 1_000 <= 0.07
+    assert keyword.filter(summary__icontains=bench.SEARCH_KEYWORD).count() == keyword.count()
+    others = projects.exclude(pk__in=keyword)
+    assert not others.filter(summary__icontains=bench.SEARCH_KEYWORD).exists()
+    assert not ProjectSkill.objects.filter(
+        project__in=others, skill__name__icontains=bench.SEARCH_KEYWORD
+    ).exists()
+
+
+def test_bench_users_have_unusable_passwords_and_the_bench_student_has_skills():
+    seed_bench()
+    assert not any(u.has_usable_password() for u in bench.bench_users()[:20])
+    student = User.objects.get(email=bench.BENCH_STUDENT_EMAIL)
+    assert student.is_student
+    assert student.student_profile.studentskill_set.count() >= 3
+
+
+def _fingerprint() -> list[tuple]:
+    rows = list(
+        bench.bench_projects()
+        .order_by("pk")
+        .values_list("title", "status", "fee", "category", "work_mode", "estimated_hours")
+    )
+    skills = list(
+        ProjectSkill.objects.filter(project__in=bench.bench_projects())
+        .order_by("project_id", "pk")
+        .values_list("skill__name", "is_required")
+    )
+    return rows + skills
+
+
+def test_generation_is_deterministic():
+    seed_bench(scale=0.01)
+    first = _fingerprint()
+    seed_bench(scale=0.01, reset=True)
+    assert _fingerprint() == first
+    seed_bench(scale=0.01, reset=True, seed=7)
+    assert _fingerprint() != first
+
+
+def test_seeding_again_without_reset_is_refused():
+    seed_bench(scale=0.01)
+    with pytest.raises(CommandError, match="--reset"):
+        seed_bench(scale=0.01)
+
+
+def test_reset_removes_bench_rows_and_nothing_else(student):
+    demo_project = open_project()
+    seed_bench(scale=0.01)
+    bench_project = bench.bench_projects().first()
+    bench_student = User.objects.get(email=bench.BENCH_STUDENT_EMAIL)
+    # Rows of other tables that point at bench rows go with them.
+    SavedProject.objects.create(student=student, project=bench_project)
+    Notification.objects.create(recipient=bench_student, kind="test", text="hello")
+
+    output = seed_bench(scale=0, reset=True)
+
+    assert "Removed bench data" in output
+    assert not bench.bench_projects().exists()
+    assert not bench.bench_users().exists()
+    assert not bench.bench_organizations().exists()
+    assert not SavedProject.objects.filter(project_id=bench_project.pk).exists()
+    assert not Notification.objects.filter(recipient_id=bench_student.pk).exists()
+    # The rest is untouched.
+    assert User.objects.filter(pk=student.pk).exists()
+    assert Project.objects.filter(pk=demo_project.pk).exists()
+    assert Organization.objects.filter(pk=demo_project.organization_id).exists()
+    assert demo_project.project_skills.exists()
+
+
+def test_negative_scale_is_an_error():
+    with pytest.raises(CommandError):
+        seed_bench(scale=-1)
+
+
+def test_percentile_is_nearest_rank():
+    samples = list(range(1, 101))
+    assert bench.percentile(samples, 95) == 95
+    assert bench.percentile(samples, 50) == 50
+    assert bench.percentile([3.0], 95) == 3.0
+
+
+def test_pages_list_starts_with_the_floor():
+    names = [page.name for page in PAGES]
+    assert names[0] == "floor"
+    assert {"browse", "search", "browse_filtered", "detail", "recommendations"} <= set(names)
+
+
+def test_bench_refuses_to_run_on_sqlite():
+    if settings.IS_POSTGRES:
+        pytest.skip("runs on SQLite only")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("bench", "--quick", stdout=StringIO())
+
+
+@pytest.mark.postgres
+def test_search_column_is_filled_for_bench_projects():
+    from django.contrib.postgres.search import SearchQuery
+
+    seed_bench()
+    matches = bench.bench_projects().filter(
+        search_vector=SearchQuery(bench.SEARCH_KEYWORD, config="english")
+    )
+    titled = bench.bench_projects().filter(title__icontains=bench.SEARCH_KEYWORD)
+    assert matches.count() == titled.count() > 0
+    assert not bench.bench_projects().filter(search_vector__isnull=True).exists()
+
+
+@pytest.mark.postgres
+def test_bench_command_measures_every_page_and_writes_json(tmp_path):
+    output = tmp_path / "results.json"
+    out = StringIO()
+    debug = settings.DEBUG
+    call_command(
+        "bench",
+        scales="0.01,0.02",
+        requests=2,
+        output=str(output),
+        no_migrate=True,
+        stdout=out,
+    )
+    data = json.loads(output.read_text())
+    assert data["engine"] == "postgresql"
+    assert data["date"]
+    rows = data["rows"]
+    assert [(r["scale"], r["page"]) for r in rows] == [
+        (scale, page.name) for scale in (0.01, 0.02) for page in PAGES
+    ]
+    for row in rows:
+        assert {"median_ms", "p95_ms", "queries", "bytes", "floor_ratio"} <= set(row)
+        assert row["median_ms"] is not None or row.get("error")
+    floor = rows[0]
+    assert floor["page"] == "floor" and floor["floor_ratio"] == 1.0
+    assert floor["bytes"] == 2 and floor["queries"] == 0
+    assert "Growth from scale 0.01 to 0.02" in out.getvalue()
+    assert debug == settings.DEBUG  # switched off for the run only
