@@ -174,12 +174,12 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organization-public", kwargs={"slug": self.slug})
+
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
-
-    def get_absolute_url(self) -> str:
-        return reverse("accounts:organization-public", kwargs={"slug": self.slug})
 
 
 class Membership(models.Model):

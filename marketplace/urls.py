@@ -13,4 +13,5 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("work/", include("matching.urls")),
+    path("insights/", include("marketplace.urls_dashboards")),
 ]

@@ -26,7 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:organization-create")
         return redirect("projects:employer-list")
     if user.is_career_office:
-        return redirect("accounts:career-office")
+        return redirect("dashboards:career")
     return redirect("projects:student-home")
 
 

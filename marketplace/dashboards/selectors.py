@@ -1,0 +1,193 @@
+"""Reads for the dashboards, already scoped to the viewer.
+
+Career offices see their own institution only: figures count its verified students;
+names appear only for students who consented (``share_with_career_office``).
+Employers see their own organization only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Institution, Organization, StudentProfile
+from matching.models import Application, Engagement, InternFeedback, Offer
+
+from ..models import StatsRun
+from ..stats import academic_year_bounds
+
+
+def institution_for(user) -> Institution:
+    return user.career_office.institution
+
+
+def organization_for(user) -> Organization:
+    return user.membership.organization
+
+
+def _count_per_student(qs: QuerySet) -> Coalesce:
+    counted = qs.filter(student_id=OuterRef("user_id")).order_by().values("student_id")
+    return Coalesce(
+        Subquery(counted.annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def institution_students(*, institution: Institution) -> QuerySet[StudentProfile]:
+    """Every verified student of the institution (for counts)."""
+    return StudentProfile.objects.filter(
+        institution_id=institution.pk, institution_verified=True, user__is_active=True
+    )
+
+
+def career_student_list(
+    *, institution: Institution, major: str | None = None, graduation_year: int | None = None
+) -> QuerySet[StudentProfile]:
+    """The institution's consenting students with their (all-time) status and flags.
+    A fixed number of queries whatever the page size: everything is a subquery."""
+    completed = Engagement.objects.filter(status=Engagement.Status.COMPLETED)
+    qs = institution_students(institution=institution).filter(share_with_career_office=True)
+    if major:
+        qs = qs.filter(major=major)
+    if graduation_year:
+        qs = qs.filter(graduation_year=graduation_year)
+    no_offer = ~Exists(
+        Offer.objects.filter(
+            organization_id=OuterRef("project__organization_id"), student_id=OuterRef("student_id")
+        )
+    )
+    return (
+        qs.select_related("user")
+        .annotate(
+            n_applications=_count_per_student(Application.objects.all()),
+            n_accepted=_count_per_student(
+                Application.objects.filter(status=Application.Status.ACCEPTED)
+            ),
+            n_completed=_count_per_student(completed),
+            is_working=Exists(
+                Engagement.objects.filter(student_id=OuterRef("user_id")).exclude(
+                    status__in=Engagement.FINAL
+                )
+            ),
+            is_hired=Exists(
+                Offer.objects.filter(student_id=OuterRef("user_id"), status=Offer.Status.ACCEPTED)
+            ),
+            completed_without_feedback=Exists(
+                completed.filter(student_id=OuterRef("user_id"), supervisor_feedback__isnull=True)
+            ),
+            completed_without_offer=Exists(
+                completed.filter(student_id=OuterRef("user_id")).filter(no_offer)
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def student_status(profile: StudentProfile) -> str:
+    if profile.is_hired:
+        return "Hired"
+    if profile.is_working:
+        return "Working on a project"
+    if profile.n_completed:
+        return "Completed a project"
+    if profile.n_applications:
+        return "Applied"
+    return "Not started"
+
+
+def student_flags(profile: StudentProfile) -> list[str]:
+    flags = []
+    if profile.n_applications and not profile.n_accepted:
+        flags.append("Applied but never accepted")
+    if profile.completed_without_feedback:
+        flags.append("Completed without feedback")
+    if profile.completed_without_offer:
+        flags.append("Completed without an offer")
+    return flags
+
+
+def institution_majors(*, institution: Institution) -> list[str]:
+    return list(
+        institution_students(institution=institution)
+        .exclude(major="")
+        .order_by("major")
+        .values_list("major", flat=True)
+        .distinct()
+    )
+
+
+def institution_graduation_years(*, institution: Institution) -> list[int]:
+    return list(
+        institution_students(institution=institution)
+        .filter(graduation_year__isnull=False)
+        .order_by("graduation_year")
+        .values_list("graduation_year", flat=True)
+        .distinct()
+    )
+
+
+def non_consenting_count(
+    *, institution: Institution, major: str | None = None, graduation_year: int | None = None
+) -> int:
+    qs = institution_students(institution=institution).filter(share_with_career_office=False)
+    if major:
+        qs = qs.filter(major=major)
+    if graduation_year:
+        qs = qs.filter(graduation_year=graduation_year)
+    return qs.count()
+
+
+def organization_names(ids: list[str]) -> dict[str, str]:
+    numeric = [int(i) for i in ids if str(i).isdigit()]
+    return {
+        str(pk): name
+        for pk, name in Organization.objects.filter(pk__in=numeric).values_list("pk", "name")
+    }
+
+
+def organization_intern_ratings(*, organization: Organization, year) -> dict[str, Any]:
+    """What interns said about the organization in the academic year — only feedback
+    already released to both sides."""
+    start, end = academic_year_bounds(year)
+    return InternFeedback.objects.filter(
+        engagement__project__organization_id=organization.pk,
+        engagement__feedback_released_at__isnull=False,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+    ).aggregate(
+        count=Count("pk"),
+        brief_clarity=Avg("brief_clarity"),
+        mentorship=Avg("mentorship"),
+        scope_fairness=Avg("scope_fairness"),
+        recommend=Count("pk", filter=Q(would_recommend=True)),
+    )
+
+
+def stats_run_get_for(*, user, pk: int) -> StatsRun:
+    runs = StatsRun.objects.all() if user.is_staff else StatsRun.objects.filter(requested_by=user)
+    return get_object_or_404(runs, pk=pk)
+
+
+def stats_run_active_for(*, user) -> StatsRun | None:
+    return (
+        StatsRun.objects.filter(requested_by=user, status__in=StatsRun.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def stats_runs_recent(limit: int = 10) -> list[StatsRun]:
+    return list(StatsRun.objects.select_related("requested_by").order_by("-created_at")[:limit])

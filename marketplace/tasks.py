@@ -1,0 +1,43 @@
+"""Background work of the marketplace: the nightly placement statistics (also queued by
+a dashboard's "Refresh now"). Safe to run twice, and twice at once."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import stats
+from .nudges import remind_inactive_engagements  # noqa: F401 — registered for the worker
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=3,
+)
+def compute_statistics(self, run_id: int | None = None) -> int:
+    """Recompute every statistics snapshot. ``run_id`` is the StatsRun a "Refresh now"
+    created (None from beat: a run row is recorded then too). A run already finished
+    is not done again. Returns the number of snapshot rows written."""
+    run = stats.stats_run_start(run_id=run_id)
+    if run is None:
+        logger.info("statistics run %s already finished; nothing to do", run_id)
+        return 0
+    try:
+        rows = stats.statistics_compute_all()
+    except DatabaseError as exc:
+        if self.request.retries >= (self.max_retries or 0):
+            stats.stats_run_finish(run=run, error=f"{exc.__class__.__name__}: {exc}")
+        raise
+    except Exception as exc:
+        stats.stats_run_finish(run=run, error=f"{exc.__class__.__name__}: {exc}")
+        raise
+    stats.stats_run_finish(run=run, rows=rows)
+    logger.info("statistics run %s wrote %s snapshot rows", run.pk, rows)
+    return rows

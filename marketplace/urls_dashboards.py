@@ -1,0 +1,17 @@
+"""Dashboards. Included from marketplace/urls.py under "insights/"."""
+
+from django.urls import path
+
+from . import views_dashboards as views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("career/", views.career_dashboard, name="career"),
+    path("career/export.csv", views.career_export, name="career-export"),
+    path("employer/", views.employer_dashboard, name="employer"),
+    path("employer/export.csv", views.employer_export, name="employer-export"),
+    path("site/", views.site_summary, name="site"),
+    path("refresh/", views.stats_refresh, name="refresh"),
+    path("runs/<int:pk>/status/", views.stats_run_status, name="run-status"),
+]

@@ -1,0 +1,359 @@
+"""Placement dashboards: career office (its own institution), employer (its own
+organization) and platform staff (the whole site), plus "Refresh now" and its progress.
+
+Headline, trend and breakdown numbers come from the nightly StatSnapshot rows (filtered
+views are computed live by the same code, see ``stats.dashboard_figures``); the career
+office's student list reads current data, paginated, with a fixed number of queries.
+Every page or CSV that names students is written to the DashboardAccessLog.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from accounts.permissions import (
+    career_office_required,
+    organization_member_required,
+    staff_required,
+)
+
+from . import stats
+from .dashboards import selectors
+from .dashboards import tables as t
+from .forms import DashboardFilterForm
+from .models import DashboardAccessLog, StatSnapshot, StatsRun
+
+Scope = StatSnapshot.ScopeType
+STUDENTS_PER_PAGE = 25
+CSV_STUDENTS_MAX = 10_000
+REFRESHED_EVENT = "stats-refreshed"
+
+
+# ------------------------------------------------------------------------------
+# Shared pieces
+# ------------------------------------------------------------------------------
+def _filters(
+    request: HttpRequest,
+    *,
+    scope_type: str,
+    scope_id: int,
+    majors: list[str] | None = None,
+    graduation_years: list[int] | None = None,
+) -> tuple[DashboardFilterForm, date, dict[str, Any]]:
+    current = stats.academic_year_start(timezone.localdate())
+    years = sorted(
+        set(stats.snapshot_years(scope_type=scope_type, scope_id=scope_id)) | {current},
+        reverse=True,
+    )
+    form = DashboardFilterForm(
+        request.GET or None, years=years, majors=majors, graduation_years=graduation_years
+    )
+    cleaned: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # invalid fields fall back to their defaults, with the error shown
+        cleaned = form.cleaned_data
+    year = date(cleaned["year"], 7, 1) if cleaned.get("year") else current
+    student_filter = {}
+    if cleaned.get("major"):
+        student_filter["major"] = cleaned["major"]
+    if cleaned.get("graduation_year"):
+        student_filter["graduation_year"] = cleaned["graduation_year"]
+    return form, year, student_filter
+
+
+def _query(year: date, student_filter: dict[str, Any]) -> str:
+    return urlencode({"year": year.year, **student_filter})
+
+
+def _csv_response(table: t.Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return response
+
+
+def _log_access(request: HttpRequest, *, institution, student_ids: list[int]) -> None:
+    if student_ids:
+        DashboardAccessLog.objects.create(
+            user=request.user,
+            institution=institution,
+            viewed_student_ids=student_ids,
+            path=request.get_full_path()[:500],
+        )
+
+
+def _body_only(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == "dashboard-body"
+
+
+def _render(request, template: str, ctx: dict) -> HttpResponse:
+    if _body_only(request):
+        return render(request, f"{template}#dashboard-body", ctx)
+    return render(request, template, ctx)
+
+
+def _run_context(user) -> dict[str, Any]:
+    return {
+        "run": selectors.stats_run_active_for(user=user),
+        "last_computed": stats.last_computed_at(),
+    }
+
+
+# ------------------------------------------------------------------------------
+# Career office
+# ------------------------------------------------------------------------------
+def _career_context(request: HttpRequest) -> dict[str, Any]:
+    institution = selectors.institution_for(request.user)
+    form, year, student_filter = _filters(
+        request,
+        scope_type=Scope.INSTITUTION,
+        scope_id=institution.pk,
+        majors=selectors.institution_majors(institution=institution),
+        graduation_years=selectors.institution_graduation_years(institution=institution),
+    )
+    figures = stats.dashboard_figures(
+        scope_type=Scope.INSTITUTION,
+        scope_id=institution.pk,
+        year=year,
+        student_filter=student_filter,
+    )
+    m = figures["headline"]
+    b = figures["breakdowns"]
+    org_rows = b.get("organization", [])
+    org_rows = sorted(
+        org_rows, key=lambda r: (-r[1]["engagements_completed"], -r[1]["applications"])
+    )
+    tables = {
+        "summary": t.summary_table(m, year=year, knowledge=True),
+        "funnel": t.funnel_table(m),
+        "months": t.months_table(figures["months"]),
+        "majors": t.student_dimension_table(
+            "majors", "By major", "Major", b.get("major", []), knowledge=True
+        ),
+        "graduation_years": t.student_dimension_table(
+            "graduation_years",
+            "By graduation year",
+            "Graduation year",
+            b.get("graduation_year", []),
+            knowledge=True,
+        ),
+        "categories": t.category_table(b.get("category", [])),
+        "skills": t.skill_table(b.get("skill", [])),
+        "organizations": t.organization_table(
+            org_rows, selectors.organization_names([r[0] for r in org_rows])
+        ),
+        "competencies": t.competency_table(m),
+    }
+    return {
+        "institution": institution,
+        "form": form,
+        "year": year,
+        "year_label": stats.academic_year_label(year),
+        "student_filter": student_filter,
+        "query": _query(year, student_filter),
+        "figures": figures,
+        "m": m,
+        "tables": tables,
+        "non_consenting": selectors.non_consenting_count(institution=institution, **student_filter),
+    }
+
+
+@require_GET
+@career_office_required
+def career_dashboard(request: HttpRequest) -> HttpResponse:
+    ctx = _career_context(request)
+    students = selectors.career_student_list(
+        institution=ctx["institution"], **ctx["student_filter"]
+    )
+    page = Paginator(students, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    profiles = list(page.object_list)
+    ctx.update(
+        page_obj=page,
+        page_range=page.paginator.get_elided_page_range(page.number),
+        students=t.students_table(
+            profiles, status=selectors.student_status, flags=selectors.student_flags
+        ),
+        **_run_context(request.user),
+    )
+    _log_access(request, institution=ctx["institution"], student_ids=[p.user_id for p in profiles])
+    return _render(request, "dashboards/career.html", ctx)
+
+
+@require_GET
+@career_office_required
+def career_export(request: HttpRequest) -> HttpResponse:
+    """CSV of one dashboard table (``?table=<name>``), with the page's filters."""
+    name = request.GET.get("table", "")
+    ctx = _career_context(request)
+    if name == "students":
+        profiles = list(
+            selectors.career_student_list(institution=ctx["institution"], **ctx["student_filter"])[
+                :CSV_STUDENTS_MAX
+            ]
+        )
+        table = t.students_table(
+            profiles, status=selectors.student_status, flags=selectors.student_flags
+        )
+        _log_access(
+            request, institution=ctx["institution"], student_ids=[p.user_id for p in profiles]
+        )
+    elif name in ctx["tables"]:
+        table = ctx["tables"][name]
+    else:
+        raise Http404("No such table.")
+    return _csv_response(table, f"career-{name}-{ctx['year'].year}")
+
+
+# ------------------------------------------------------------------------------
+# Employer
+# ------------------------------------------------------------------------------
+def _employer_context(request: HttpRequest) -> dict[str, Any]:
+    organization = selectors.organization_for(request.user)
+    form, year, _ = _filters(request, scope_type=Scope.ORGANIZATION, scope_id=organization.pk)
+    figures = stats.dashboard_figures(
+        scope_type=Scope.ORGANIZATION, scope_id=organization.pk, year=year
+    )
+    m = figures["headline"]
+    b = figures["breakdowns"]
+    tables = {
+        "summary": t.summary_table(m, year=year, knowledge=False),
+        "funnel": t.funnel_table(m),
+        "months": t.months_table(figures["months"]),
+        "categories": t.category_table(b.get("category", [])),
+        "skills": t.skill_table(b.get("skill", [])),
+        "ratings": t.intern_ratings_table(
+            selectors.organization_intern_ratings(organization=organization, year=year)
+        ),
+    }
+    return {
+        "organization": organization,
+        "form": form,
+        "year": year,
+        "year_label": stats.academic_year_label(year),
+        "query": _query(year, {}),
+        "figures": figures,
+        "m": m,
+        "tables": tables,
+    }
+
+
+@require_GET
+@organization_member_required
+def employer_dashboard(request: HttpRequest) -> HttpResponse:
+    ctx = _employer_context(request)
+    ctx.update(_run_context(request.user))
+    return _render(request, "dashboards/employer.html", ctx)
+
+
+@require_GET
+@organization_member_required
+def employer_export(request: HttpRequest) -> HttpResponse:
+    ctx = _employer_context(request)
+    name = request.GET.get("table", "")
+    if name not in ctx["tables"]:
+        raise Http404("No such table.")
+    return _csv_response(ctx["tables"][name], f"insights-{name}-{ctx['year'].year}")
+
+
+# ------------------------------------------------------------------------------
+# Platform staff
+# ------------------------------------------------------------------------------
+@require_GET
+@staff_required
+def site_summary(request: HttpRequest) -> HttpResponse:
+    form, year, _ = _filters(request, scope_type=Scope.SITE, scope_id=0)
+    figures = stats.dashboard_figures(scope_type=Scope.SITE, scope_id=0, year=year)
+    m = figures["headline"]
+    b = figures["breakdowns"]
+    tables = {
+        "summary": t.summary_table(m, year=year, knowledge=True),
+        "funnel": t.funnel_table(m),
+        "months": t.months_table(figures["months"]),
+        "categories": t.category_table(b.get("category", [])),
+        "skills": t.skill_table(b.get("skill", [])),
+        "majors": t.student_dimension_table(
+            "majors", "By major", "Major", b.get("major", []), knowledge=True
+        ),
+    }
+    ctx = {
+        "form": form,
+        "year": year,
+        "year_label": stats.academic_year_label(year),
+        "query": _query(year, {}),
+        "figures": figures,
+        "m": m,
+        "tables": tables,
+        "runs": selectors.stats_runs_recent(),
+        **_run_context(request.user),
+    }
+    return _render(request, "dashboards/site.html", ctx)
+
+
+# ------------------------------------------------------------------------------
+# Refresh now
+# ------------------------------------------------------------------------------
+def _may_refresh(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff
+        or (user.is_career_office and hasattr(user, "career_office"))
+        or (user.is_employer and hasattr(user, "membership"))
+    )
+
+
+def _home_for(user) -> str:
+    if user.is_career_office:
+        return "dashboards:career"
+    if user.is_employer:
+        return "dashboards:employer"
+    return "dashboards:site"
+
+
+@require_POST
+def stats_refresh(request: HttpRequest) -> HttpResponse:
+    if not _may_refresh(request.user):
+        raise PermissionDenied("Only career offices, employers and staff can refresh statistics.")
+    run, created = stats.stats_run_request(user=request.user)
+    if request.htmx:
+        return render(request, "dashboards/run_status.html", {"run": run, "poll": True})
+    if created:
+        messages.success(request, "The figures are being recomputed. Reload in a minute.")
+    else:
+        messages.info(request, "The figures are already being recomputed.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(_home_for(request.user))
+    return redirect(target)
+
+
+@require_GET
+def stats_run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _may_refresh(request.user):
+        raise PermissionDenied("Only career offices, employers and staff can see this.")
+    run: StatsRun = selectors.stats_run_get_for(user=request.user, pk=pk)
+    response = render(
+        request,
+        "dashboards/run_status.html",
+        {"run": run, "poll": True, "last_computed": stats.last_computed_at()},
+    )
+    if run.status == StatsRun.Status.DONE and request.htmx:
+        # The dashboard body listens for this and reloads itself once.
+        return trigger_client_event(response, REFRESHED_EVENT)
+    return response

@@ -1,0 +1,415 @@
+"""Dashboards: every view × role, scoping (nothing leaks: unique marker strings must be
+absent from every response), CSV = table, filters, the access log, "Refresh now"."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from marketplace import stats
+from marketplace.models import DashboardAccessLog, StatsRun
+from tests.accounts.factories import CareerOfficeMembershipFactory, CareerOfficerFactory
+from tests.marketplace.test_stats import build_dataset
+
+YEAR = "year=2025"
+CAREER_TABLES = [
+    "summary",
+    "funnel",
+    "months",
+    "majors",
+    "graduation_years",
+    "categories",
+    "skills",
+    "organizations",
+    "competencies",
+    "students",
+]
+EMPLOYER_TABLES = ["summary", "funnel", "months", "categories", "skills", "ratings"]
+
+
+@pytest.fixture
+def world(db):
+    data = build_dataset()
+    stats.statistics_compute_all()
+    data.officer_u = CareerOfficerFactory(
+        email="officer@upstate.edu", career_office__institution=data.u
+    )
+    data.officer_v = CareerOfficerFactory(
+        email="officer@valley.edu", career_office__institution=data.v
+    )
+    return data
+
+
+def _get(client, user, url, **headers):
+    client.force_login(user)
+    return client.get(url, **headers)
+
+
+def _text(response) -> str:
+    if response.get("Content-Type", "").startswith("text/csv"):
+        return response.content.decode()
+    return response.content.decode()
+
+
+def _career_urls() -> list[str]:
+    base = reverse("dashboards:career")
+    export = reverse("dashboards:career-export")
+    urls = [
+        f"{base}?{YEAR}",
+        f"{base}?{YEAR}&major=Economics",
+        f"{base}?{YEAR}&graduation_year=2026",
+    ]
+    urls += [f"{export}?table={name}&{YEAR}" for name in CAREER_TABLES]
+    urls += [f"{export}?table=students&{YEAR}&major=Economics"]
+    return urls
+
+
+# ------------------------------------------------------------------------------
+# Roles
+# ------------------------------------------------------------------------------
+ROLE_MATRIX = [
+    # (url name, role, expected status)
+    ("dashboards:career", "officer_u", 200),
+    ("dashboards:career", "student", 403),
+    ("dashboards:career", "employer", 403),
+    ("dashboards:career", "staff", 403),
+    ("dashboards:career-export", "officer_u", 200),
+    ("dashboards:career-export", "student", 403),
+    ("dashboards:career-export", "employer", 403),
+    ("dashboards:employer", "employer", 200),
+    ("dashboards:employer", "officer_u", 403),
+    ("dashboards:employer", "student", 403),
+    ("dashboards:employer", "staff", 403),
+    ("dashboards:employer-export", "employer", 200),
+    ("dashboards:employer-export", "officer_u", 403),
+    ("dashboards:employer-export", "student", 403),
+    ("dashboards:site", "staff", 200),
+    ("dashboards:site", "officer_u", 403),
+    ("dashboards:site", "employer", 403),
+    ("dashboards:site", "student", 403),
+]
+
+
+def _user(world, role):
+    return {
+        "officer_u": world.officer_u,
+        "student": world.students["s1"],
+        "employer": world.employer_a,
+        "staff": world.staff,
+    }[role]
+
+
+@pytest.fixture
+def world_with_staff(world, staff_user):
+    world.staff = staff_user
+    return world
+
+
+@pytest.mark.parametrize(("name", "role", "status"), ROLE_MATRIX)
+def test_every_view_for_every_role(client, world_with_staff, name, role, status):
+    url = reverse(name) + "?table=summary&" + YEAR
+    response = _get(client, _user(world_with_staff, role), url)
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["dashboards:career", "dashboards:career-export", "dashboards:employer", "dashboards:site"],
+)
+def test_anonymous_is_sent_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_career_officer_without_membership_is_refused(client, db):
+    from tests.accounts.factories import UserFactory
+
+    orphan = UserFactory(role="career_office")
+    assert _get(client, orphan, reverse("dashboards:career")).status_code == 403
+
+
+# ------------------------------------------------------------------------------
+# Nothing leaks
+# ------------------------------------------------------------------------------
+def test_officer_sees_only_consenting_own_students(client, world):
+    forbidden = ["Zqx-Marker-1", "Zqx-Marker-2", "Zqx-Marker-3"]
+    for url in _career_urls():
+        for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "dashboard-body"}):
+            response = _get(client, world.officer_u, url, **headers)
+            assert response.status_code == 200, url
+            body = _text(response)
+            for marker in forbidden:
+                assert marker not in body, (marker, url)
+    page = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}").content.decode()
+    for consenting in ("Alpha-Consent", "Gamma-Consent", "Delta-Consent", "Epsilon-Consent"):
+        assert consenting in page
+    assert "1 other student is counted" in page  # s2 did not consent
+
+
+def test_other_institution_sees_nothing_of_ours(client, world):
+    forbidden = ["Alpha-Consent", "Gamma-Consent", "Delta-Consent", "Epsilon-Consent"]
+    forbidden += ["Zqx-Marker-1", "Zqx-Marker-3", "Economics", "Computer Science"]
+    # (URLs naming a major would echo it back in the filter form: leave them out here.)
+    for url in [u for u in _career_urls() if "major=" not in u]:
+        response = _get(client, world.officer_v, url)
+        assert response.status_code == 200
+        body = _text(response)
+        for marker in forbidden:
+            assert marker not in body, (marker, url)
+    page = _get(client, world.officer_v, f"{reverse('dashboards:career')}?{YEAR}")
+    # V's only student applied once (a8) and was not accepted.
+    assert page.context["m"]["applications"] == 1
+    assert page.context["m"]["accepted"] == 0
+    assert "Zqx-Marker-2" in page.content.decode()  # V's own consenting student
+
+
+def test_employer_sees_only_its_organization(client, world):
+    forbidden = ["Zqx-Marker", "Alpha-Consent", "Zqx-Project-A1", world.org_a.name]
+    export = reverse("dashboards:employer-export")
+    urls = [f"{reverse('dashboards:employer')}?{YEAR}"]
+    urls += [f"{export}?table={name}&{YEAR}" for name in EMPLOYER_TABLES]
+    for url in urls:
+        response = _get(client, world.employer_b, url)
+        assert response.status_code == 200
+        body = _text(response)
+        for marker in forbidden:
+            assert marker not in body, (marker, url)
+    page = _get(client, world.employer_b, urls[0])
+    m = page.context["m"]
+    assert (m["applications"], m["accepted"], m["conversions"], m["offers_extended"]) == (
+        2,
+        1,
+        0,
+        1,
+    )
+
+
+def test_employer_ratings_are_released_feedback_only(client, world):
+    a = _get(client, world.employer_a, f"{reverse('dashboards:employer')}?{YEAR}")
+    rows = {row[0]: row[1] for row in a.context["tables"]["ratings"].rows}
+    assert rows == {
+        "Clarity of the brief": 3.0,  # (4 + 2) / 2
+        "Quality of mentorship": 4.0,  # (5 + 3) / 2
+        "Fairness of scope for the fee": 4.0,  # (3 + 5) / 2
+        "Would recommend (%)": 50.0,
+    }
+    b = _get(client, world.employer_b, f"{reverse('dashboards:employer')}?{YEAR}")
+    # E4's intern feedback is not released (no supervisor feedback yet): nothing shown.
+    assert all(value is None for _, value in b.context["tables"]["ratings"].rows)
+    assert b.context["m"]["median_days_to_decide"] == 4.5
+
+
+# ------------------------------------------------------------------------------
+# Figures, filters, CSV
+# ------------------------------------------------------------------------------
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def _as_csv(rows) -> list[list[str]]:
+    return [["" if cell is None else str(cell) for cell in row] for row in rows]
+
+
+@pytest.mark.parametrize("name", CAREER_TABLES)
+def test_career_csv_matches_the_table(client, world, name):
+    query = f"{YEAR}&major=Economics" if name == "students" else YEAR
+    page = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{query}")
+    table = page.context["students"] if name == "students" else page.context["tables"][name]
+    response = _get(
+        client, world.officer_u, f"{reverse('dashboards:career-export')}?table={name}&{query}"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0] == table.headers
+    assert rows[1:] == _as_csv(table.rows)
+    assert len(rows) > 1
+
+
+def test_career_headline_and_tables_show_the_hand_checked_figures(client, world):
+    page = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}")
+    tables = page.context["tables"]
+    assert tables["funnel"].rows == [
+        ["Applied", 6],
+        ["Accepted", 4],
+        ["Completed", 3],
+        ["Offer extended", 3],
+        ["Hired", 2],
+    ]
+    summary = {row[0]: row[1] for row in tables["summary"].rows}
+    assert summary["Conversion to hire (%)"] == 66.7
+    assert summary["First-destination knowledge rate (%)"] == 75.0
+    assert summary["Median days from completion to offer"] == 12.5
+    majors = {row[0]: row for row in tables["majors"].rows}
+    assert majors["Economics"][1:] == [3, 2, 100.0, 3, 66.7, 3, 66.7]
+    orgs = [row[0] for row in tables["organizations"].rows]
+    assert orgs == [world.org_a.name, world.org_b.name]
+    html = page.content.decode()
+    assert "<caption>Funnel" in html
+    assert '<script id="chart-data-funnel" type="application/json">' in html
+    assert 'data-chart-source="chart-data-funnel"' in html
+    assert "66.7" in html and "75.0" in html
+
+
+def test_filters_narrow_the_figures_and_htmx_gets_the_body_only(client, world):
+    url = f"{reverse('dashboards:career')}?{YEAR}&major=Economics"
+    full = _get(client, world.officer_u, url)
+    assert full.context["m"]["applications"] == 3
+    assert "<html" in full.content.decode()
+    partial = _get(
+        client, world.officer_u, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-body"
+    )
+    body = partial.content.decode()
+    assert "<html" not in body and 'id="dashboard-body"' in body
+    assert "Gamma-Consent" not in body  # Computer Science: filtered out of the list
+    assert "Alpha-Consent" in body
+    by_year = _get(
+        client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}&graduation_year=2027"
+    )
+    assert by_year.context["m"]["applications"] == 1
+    assert "Delta-Consent" in by_year.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["year=abc", "year=1900", "major=Astrology", "graduation_year=xyz", "page=999"]
+)
+def test_bad_filters_get_a_message_not_a_500(client, world, query):
+    response = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{query}")
+    assert response.status_code == 200
+    if not query.startswith("page"):
+        assert response.context["form"].errors
+
+
+def test_unknown_csv_table_is_404(client, world):
+    url = f"{reverse('dashboards:career-export')}?table=secrets"
+    assert _get(client, world.officer_u, url).status_code == 404
+    url = f"{reverse('dashboards:employer-export')}?table=students"
+    assert _get(client, world.employer_a, url).status_code == 404
+
+
+def test_empty_dashboards_render(client, career_officer, employer, staff_user):
+    for user, name in [
+        (career_officer, "dashboards:career"),
+        (employer, "dashboards:employer"),
+        (staff_user, "dashboards:site"),
+    ]:
+        response = _get(client, user, reverse(name))
+        assert response.status_code == 200
+        assert "Nothing to show" in response.content.decode()
+
+
+def test_student_list_query_count_is_bounded(client, world, django_assert_max_num_queries):
+    from tests.marketplace.test_stats import make_student
+
+    client.force_login(world.officer_u)
+    url = f"{reverse('dashboards:career')}?{YEAR}"
+    with django_assert_max_num_queries(30) as first:
+        client.get(url)
+    for i in range(5):
+        make_student(world.u, last_name=f"Extra-{i}", major="Economics", year=2026)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)
+
+
+def test_site_summary_figures(client, world, staff_user):
+    page = _get(client, staff_user, f"{reverse('dashboards:site')}?{YEAR}")
+    assert page.context["m"]["applications"] == 8
+    assert "Zqx-Marker" not in page.content.decode()
+
+
+# ------------------------------------------------------------------------------
+# Access log
+# ------------------------------------------------------------------------------
+def test_viewing_named_students_is_logged(client, world):
+    _get(client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}")
+    log = DashboardAccessLog.objects.get()
+    assert log.user == world.officer_u and log.institution == world.u
+    expected = {world.students[k].pk for k in ("s1", "s3", "s4", "s6")}
+    assert set(log.viewed_student_ids) == expected
+    assert log.path.startswith(reverse("dashboards:career"))
+    _get(client, world.officer_u, f"{reverse('dashboards:career-export')}?table=students&{YEAR}")
+    assert DashboardAccessLog.objects.count() == 2
+    assert set(DashboardAccessLog.objects.first().viewed_student_ids) == expected
+    # A CSV without names is not logged.
+    _get(client, world.officer_u, f"{reverse('dashboards:career-export')}?table=majors&{YEAR}")
+    assert DashboardAccessLog.objects.count() == 2
+
+
+def test_nothing_logged_when_no_one_is_named(client, career_officer):
+    _get(client, career_officer, reverse("dashboards:career"))
+    assert not DashboardAccessLog.objects.exists()
+
+
+# ------------------------------------------------------------------------------
+# Refresh now
+# ------------------------------------------------------------------------------
+def test_refresh_queues_a_run_and_redirects_back(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.officer_u)
+    back = f"{reverse('dashboards:career')}?{YEAR}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dashboards:refresh"), {"next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    run = StatsRun.objects.get()
+    assert run.requested_by == world.officer_u and run.status == "done"
+
+
+def test_refresh_refuses_foreign_next(client, employer):
+    client.force_login(employer)
+    response = client.post(reverse("dashboards:refresh"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("dashboards:employer")
+
+
+def test_refresh_over_htmx_polls_until_done(client, employer, django_capture_on_commit_callbacks):
+    client.force_login(employer)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("dashboards:refresh"), HTTP_HX_REQUEST="true")
+    run = StatsRun.objects.get()
+    body = response.content.decode()
+    assert 'hx-trigger="every 2s"' in body
+    assert reverse("dashboards:run-status", args=[run.pk]) in body
+    status_url = reverse("dashboards:run-status", args=[run.pk])
+    polling = client.get(status_url, HTTP_HX_REQUEST="true")
+    assert "every 2s" in polling.content.decode() and "HX-Trigger" not in polling
+    from marketplace.tasks import compute_statistics
+
+    compute_statistics.delay(run_id=run.pk).get()
+    done = client.get(status_url, HTTP_HX_REQUEST="true")
+    assert "every 2s" not in done.content.decode()
+    assert "stats-refreshed" in done["HX-Trigger"]
+    assert "recomputed" in done.content.decode()
+
+
+def test_refresh_roles(client, student, db):
+    client.force_login(student)
+    assert client.post(reverse("dashboards:refresh")).status_code == 403
+    assert client.get(reverse("dashboards:refresh")).status_code == 405
+    anonymous = client.__class__()
+    assert anonymous.post(reverse("dashboards:refresh")).status_code == 302
+
+
+def test_run_status_is_scoped_to_the_requester(
+    client, employer, other_employer, staff_user, student
+):
+    run = StatsRun.objects.create(requested_by=employer)
+    url = reverse("dashboards:run-status", args=[run.pk])
+    assert _get(client, employer, url).status_code == 200
+    assert _get(client, other_employer, url).status_code == 404
+    assert _get(client, staff_user, url).status_code == 200
+    assert _get(client, student, url).status_code == 403
+
+
+def test_officer_of_other_institution_cannot_reach_foreign_data_by_membership(client, world):
+    # A second officer of U sees U; moving them to V shows V only.
+    membership = CareerOfficeMembershipFactory(institution=world.u)
+    officer = membership.user
+    page = _get(client, officer, f"{reverse('dashboards:career')}?{YEAR}")
+    assert page.context["institution"] == world.u
+    membership.institution = world.v
+    membership.save()
+    officer.refresh_from_db()
+    page = _get(client, officer, f"{reverse('dashboards:career')}?{YEAR}")
+    assert "Alpha-Consent" not in page.content.decode()
