@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import organization_member_required
 from marketplace.statemachine import DomainError
+from marketplace.web import run_service
 
 from ..forms.engagements import (
     ApproveForm,
@@ -80,17 +81,6 @@ def _require_student(request: HttpRequest, engagement: Engagement) -> None:
 def _require_supervisor(request: HttpRequest, engagement: Engagement) -> None:
     if _role(request, engagement) != ROLE_SUPERVISOR:
         raise PermissionDenied("Only the supervisor or an owner of the organization can do this.")
-
-
-def _run(form, service, **kwargs) -> Any:
-    """Call a service; a domain error becomes a form error (beside its field when the
-    error names one). Returns the service's result, or None when it refused."""
-    try:
-        return service(**kwargs)
-    except DomainError as exc:
-        field = getattr(exc, "field", None)
-        form.add_error(field if field in form.fields else None, str(exc))
-        return None
 
 
 def _before(request: HttpRequest) -> int | None:
@@ -250,7 +240,7 @@ def engagement_message(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = engagement_get_for(user=request.user, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        message = _run(
+        message = run_service(
             form,
             services.engagement_post_message,
             engagement=engagement,
@@ -305,7 +295,7 @@ def engagement_submit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_student(request, engagement)
     form = SubmissionForm(request.POST, request.FILES)
     if form.is_valid():
-        submission = _run(
+        submission = run_service(
             form,
             services.engagement_submit_work,
             engagement=engagement,
@@ -362,7 +352,7 @@ def engagement_hours(request: HttpRequest, pk: int) -> HttpResponse:
     saved = False
     if form.is_valid():
         saved = (
-            _run(
+            run_service(
                 form,
                 services.engagement_log_hours,
                 engagement=engagement,
@@ -410,7 +400,7 @@ def engagement_request_revision(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = RevisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_service(
             form,
             services.engagement_request_revision,
             engagement=engagement,
@@ -436,7 +426,7 @@ def engagement_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = ApproveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        payout = _run(
+        payout = run_service(
             form,
             services.engagement_approve,
             engagement=engagement,
@@ -470,7 +460,7 @@ def engagement_extend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(engagement.get_absolute_url())
     form = ExtendForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_service(
             form,
             services.engagement_extend_due_date,
             engagement=engagement,
@@ -497,7 +487,7 @@ def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _run(
+        done = run_service(
             form,
             services.engagement_cancel,
             engagement=engagement,

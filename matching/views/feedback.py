@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.statemachine import DomainError
+from marketplace.web import run_service
 
 from ..forms.feedback import FeedbackReplyForm, InternFeedbackForm, SupervisorFeedbackForm
 from ..selectors.feedback import (
@@ -33,15 +33,6 @@ def _selected_ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()][:50]
 
 
-def _run(form, service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DomainError as exc:
-        field = getattr(exc, "field", None)
-        form.add_error(field if field in form.fields else None, str(exc))
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = feedback_engagement_get_for(user=request.user, pk=pk)
@@ -57,7 +48,7 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     if view.is_student:
         form = InternFeedbackForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            saved = _run(
+            saved = run_service(
                 form,
                 services.intern_feedback_submit,
                 engagement=engagement,
@@ -84,7 +75,7 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, f"{GIVE}#other-skills", {**context, "form": form})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            saved = _run(
+            saved = run_service(
                 form,
                 services.supervisor_feedback_submit,
                 engagement=engagement,
@@ -144,7 +135,7 @@ def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the intern can reply to this feedback.")
     form = FeedbackReplyForm(request.POST)
     if form.is_valid():
-        saved = _run(
+        saved = run_service(
             form,
             services.feedback_reply,
             engagement=engagement,

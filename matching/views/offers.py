@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import organization_member_required, student_required
 from marketplace.statemachine import DomainError
+from marketplace.web import add_domain_error
 
 from ..forms.offers import DeclineForm, OfferForm, OutcomeForm, RescindForm
 from ..models import Offer
@@ -63,11 +64,6 @@ def _page(request: HttpRequest, queryset) -> tuple:
     paginator = Paginator(queryset, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     return page_obj, paginator.get_elided_page_range(page_obj.number)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
 
 
 def _can_answer(offer: Offer, user) -> bool:
@@ -150,7 +146,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except OfferError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -213,7 +209,7 @@ def _answer(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
             if accept or exc.field is None:
                 messages.error(request, str(exc))
                 return redirect(offer)
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect(offer)
@@ -263,7 +259,7 @@ def offer_rescind(request: HttpRequest, pk: int) -> HttpResponse:
                 offer=offer, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except OfferError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect(offer)
@@ -311,7 +307,7 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.outcome_report_create(student=request.user, **form.cleaned_data)
             except OfferError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, "Thank you: your outcome was recorded.")
                 return redirect("matching:outcome-list")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import organization_member_required, student_required
 from marketplace.statemachine import DomainError
+from marketplace.web import add_domain_error
 
 from .. import credentials
 from ..forms.records import BulletForm, ShareRevokeForm, VisibilityForm
@@ -114,11 +115,6 @@ def _item_context(request: HttpRequest, pk: int, **forms) -> dict:
     }
 
 
-def _service_error(form, exc: DomainError) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
-
-
 @require_http_methods(["GET", "POST"])
 @student_required
 def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -151,7 +147,7 @@ def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         approve=action == "bullet-approve",
                     )
                 except DomainError as exc:
-                    _service_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     messages.success(
                         request,
@@ -170,7 +166,7 @@ def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         item=item, actor=request.user, text=form.cleaned_data["text"]
                     )
                 except DomainError as exc:
-                    _service_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     messages.success(request, "Bullet added. Approve it to show it to others.")
                     return redirect(f"{here}#bullets")
