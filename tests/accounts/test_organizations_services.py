@@ -28,11 +28,6 @@ from tests.accounts.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def lone_employer(**kwargs):
     return UserFactory(role="employer", **kwargs)
 

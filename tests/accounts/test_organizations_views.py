@@ -11,11 +11,6 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ROLES = [
     "anonymous",
     "student",
@@ -509,9 +504,11 @@ def test_higher_layers_can_add_sections_to_the_public_page(client, organization,
     monkeypatch.setattr(
         engine,
         "get_template",
-        _with_extra_template(engine.get_template, "extra.html", Template(
-            "<p id='extra'>{{ count }} open at {{ organization }}</p>"
-        )),
+        _with_extra_template(
+            engine.get_template,
+            "extra.html",
+            Template("<p id='extra'>{{ count }} open at {{ organization }}</p>"),
+        ),
     )
     content = client.get(organization.get_absolute_url()).content.decode()
     assert f"<p id='extra'>3 open at {organization.name}</p>" in content

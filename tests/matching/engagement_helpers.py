@@ -13,7 +13,6 @@ the application by ``application_submit`` and the engagement by ``application_ac
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import StudentSkill
@@ -102,10 +101,3 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 def pdf_upload(name: str = "report.pdf"):
     return upload(name, PDF_BYTES, "application/pdf")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factory users hash a password each; the default hasher makes that the slowest
-    part of these tests. Import this fixture into a test module to use it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

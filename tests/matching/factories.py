@@ -11,7 +11,6 @@ accepted_engagement(project=…, …)        an Engagement via ``application_acc
 from __future__ import annotations
 
 import factory
-import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import StudentSkill
@@ -30,13 +29,6 @@ from tests.projects.factories import open_project
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 Status = Application.Status
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factory users hash a password; the production hasher takes a second each on a
-    busy machine. Import this fixture into a test module to make it autouse there."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def give_resume(student, content: bytes = PDF_BYTES) -> None:

@@ -5,7 +5,6 @@ from django.db import IntegrityError
 
 from marketplace.statemachine import transition_table_pairs
 from matching.models import Application
-from tests.matching.factories import fast_password_hashing  # noqa: F401 — autouse
 
 Status = Application.Status
 

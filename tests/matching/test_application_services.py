@@ -37,7 +37,6 @@ from tests.accounts.factories import EmployerFactory, StudentFactory
 from tests.matching.factories import (
     PDF_BYTES,
     application_in_status,
-    fast_password_hashing,  # noqa: F401 — autouse
     ready_student,
     submitted_application,
 )

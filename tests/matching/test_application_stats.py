@@ -12,7 +12,6 @@ from matching.selectors.stats import organization_response_stats
 from projects.models import Project
 from tests.matching.factories import (
     application_in_status,
-    fast_password_hashing,  # noqa: F401 — autouse
     submitted_application,
 )
 from tests.projects.factories import open_project

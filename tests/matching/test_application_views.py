@@ -11,7 +11,6 @@ from matching.services.applications import application_reject
 from tests.accounts.factories import StudentFactory
 from tests.matching.factories import (
     application_in_status,
-    fast_password_hashing,  # noqa: F401 — autouse
     ready_student,
     submitted_application,
 )

@@ -11,7 +11,6 @@ from matching.models import Application, Engagement
 from matching.services.applications import application_accept
 from projects.models import Project
 from tests.matching.factories import (
-    fast_password_hashing,  # noqa: F401 — autouse
     submitted_application,
 )
 from tests.projects.factories import open_project

@@ -12,7 +12,6 @@ from django.urls import reverse
 from matching.credentials import credential_build, credential_verify
 from matching.services.records import RecordError, experience_item_revoke_credential
 from tests.accounts.factories import SkillFactory, StudentFactory
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 from tests.matching.records_helpers import (
     completed_engagement,
     give_supervisor_feedback,

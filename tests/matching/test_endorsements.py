@@ -12,7 +12,6 @@ from matching.selectors.feedback import (
     student_ratings_summary,
 )
 from tests.accounts.factories import SkillFactory, StudentFactory
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 from tests.matching.records_helpers import (
     completed_engagement,
     give_intern_feedback,

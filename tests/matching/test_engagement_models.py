@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from marketplace.statemachine import InvalidTransition, transition, transition_table_pairs
 from matching.models import Engagement, EngagementEvent, Submission, submission_upload_to
-from tests.matching.engagement_helpers import fast_password_hashing, make_engagement  # noqa: F401
+from tests.matching.engagement_helpers import make_engagement
 
 S = Engagement.Status
 

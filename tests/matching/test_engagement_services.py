@@ -26,7 +26,6 @@ from projects.models import Project
 from tests.accounts.factories import MembershipFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
-    fast_password_hashing,
     make_engagement,
     pdf_upload,
 )

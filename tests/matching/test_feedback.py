@@ -17,7 +17,6 @@ from matching.tasks_feedback import release_feedback_after_window
 from tests.accounts.factories import MembershipFactory, SkillFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
-    fast_password_hashing,
     make_engagement,
 )
 from tests.matching.records_helpers import (

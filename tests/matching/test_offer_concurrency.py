@@ -10,7 +10,6 @@ from django.db import connection
 from matching.models import Offer, OfferEvent
 from matching.services.offers import offer_accept, offer_rescind
 from tests.accounts.factories import MembershipFactory
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 from tests.matching.offers_helpers import completed_engagement, extend_offer
 
 THREADS = 8

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from marketplace.statemachine import InvalidTransition, transition, transition_table_pairs
 from matching.models import Offer, OfferEvent, OutcomeReport
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 from tests.matching.offers_helpers import offer_in_status
 
 S = Offer.Status

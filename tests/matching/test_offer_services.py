@@ -26,7 +26,6 @@ from matching.tasks_offers import expire_overdue_offers, remind_expiring_offers
 from tests.accounts.factories import MembershipFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
-    fast_password_hashing,
 )
 from tests.matching.offers_helpers import (
     completed_engagement,

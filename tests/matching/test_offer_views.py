@@ -15,7 +15,6 @@ from matching.services.offers import offer_decline
 from tests.accounts.factories import EmployerFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
-    fast_password_hashing,
     make_engagement,
 )
 from tests.matching.offers_helpers import (

@@ -8,7 +8,6 @@ from matching.exceptions import NotAllowed
 from matching.models import OutcomeReport
 from matching.services.offers import OfferError, outcome_report_create, outcome_report_delete
 from tests.accounts.factories import StudentFactory
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 K = OutcomeReport.Kind

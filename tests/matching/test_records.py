@@ -16,7 +16,6 @@ from matching.services.records import (
     resume_bullet_save,
 )
 from tests.accounts.factories import MembershipFactory, SkillFactory, StudentFactory
-from tests.matching.engagement_helpers import fast_password_hashing  # noqa: F401
 from tests.matching.records_helpers import (
     completed_engagement,
     give_intern_feedback,

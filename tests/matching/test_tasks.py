@@ -11,7 +11,6 @@ from matching.tasks import expire_stale_applications
 from projects.models import Project
 from tests.matching.factories import (
     application_in_status,
-    fast_password_hashing,  # noqa: F401 — autouse
     submitted_application,
 )
 from tests.projects.factories import open_project

@@ -15,7 +15,6 @@ from matching.services.engagements import engagement_submit_work
 from matching.validators import SUBMISSION_MAX_BYTES, safe_original_filename
 from tests.matching.engagement_helpers import (  # noqa: F401
     PDF_BYTES,
-    fast_password_hashing,
     make_engagement,
     upload,
 )

@@ -15,7 +15,6 @@ from matching.services.engagements import engagement_submit_work
 from tests.accounts.factories import MembershipFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
-    fast_password_hashing,
     make_engagement,
     pdf_upload,
 )

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 Status = Project.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _login_url(url: str) -> str:
     return f"{reverse('account_login')}?next={url}"
 

@@ -66,7 +66,6 @@ def test_pay_floor_message():
     [{"estimated_hours": 4}, {"estimated_hours": 41}, {"slots": 0}, {"fee": 0}],
 )
 def test_database_constraints(overrides, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from tests.projects.factories import ProjectFactory
 
     project = ProjectFactory()

@@ -34,12 +34,6 @@ pytestmark = pytest.mark.django_db
 Status = Project.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factory users hash a password; the production hasher costs ~0.3 s a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _create_kwargs(organization, actor, **overrides):
     values = {
         "organization": organization,

@@ -12,11 +12,6 @@ from tests.projects.factories import open_project
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_close_expired_projects_task_is_idempotent():
     project = open_project()
     Project.objects.filter(pk=project.pk).update(
