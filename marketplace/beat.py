@@ -18,6 +18,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks_feedback.release_feedback_after_window",
         "schedule": crontab(minute=10),
     },
+    # Closed projects whose engagements all ended become completed.
+    "matching-complete-finished-projects": {
+        "task": "matching.tasks.complete_finished_projects",
+        "schedule": crontab(minute=25),
+    },
     # Offers past their response deadline expire; students hear two days before.
     "matching-offers-expire": {
         "task": "matching.tasks_offers.expire_overdue_offers",

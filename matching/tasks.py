@@ -11,6 +11,7 @@ from marketplace.statemachine import InvalidTransition
 
 from .models import Application
 from .services.applications import application_expire, applications_stale_ids
+from .services.engagements import project_complete_if_done, projects_complete_finished_ids
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,16 @@ def expire_stale_applications() -> int:
     if expired:
         logger.info("expired %s application(s) past the response promise", expired)
     return expired
+
+
+@shared_task
+def complete_finished_projects() -> int:
+    """Closed projects whose engagements have all ended move to completed. Returns how
+    many moved; a second run finds none."""
+    return sum(
+        project_complete_if_done(project_id=project_id)
+        for project_id in projects_complete_finished_ids()
+    )
 
 
 # Autodiscovery imports only ``tasks`` modules: the offer tasks live beside this one.

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -488,12 +489,15 @@ def application_expire(
 
 def applications_stale_ids(*, now: datetime | None = None) -> list[int]:
     """Undecided applications whose project's deadline passed more than the response
-    promise ago."""
+    promise ago, or whose project was cancelled (those students hear at once: there is
+    nothing left to decide)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=response_days())
     return list(
         Application.objects.filter(
-            status__in=Application.UNDECIDED, project__application_deadline__lt=cutoff
+            Q(project__application_deadline__lt=cutoff)
+            | Q(project__status=Project.Status.CANCELLED),
+            status__in=Application.UNDECIDED,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,6 +158,28 @@ def _complete_project_if_done(*, project_id: int, actor: User | None) -> bool:
         note="Every engagement has ended",
     )
     return True
+
+
+def projects_complete_finished_ids() -> list[int]:
+    """Closed projects that had engagements and whose engagements have all ended: the
+    employer closed the project after the last engagement ended, so no engagement
+    service saw it closed."""
+    unfinished = Engagement.objects.filter(project_id=OuterRef("pk")).exclude(
+        status__in=Engagement.FINAL
+    )
+    return list(
+        Project.objects.filter(status=Project.Status.CLOSED, engagements__isnull=False)
+        .exclude(Exists(unfinished))
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic(durable=True)
+def project_complete_if_done(*, project_id: int) -> bool:
+    """The sweep's unit of work: one project, its own transaction, safe to repeat."""
+    return _complete_project_if_done(project_id=project_id, actor=None)
 
 
 def _clean_text(value: str | None, *, limit: int, field: str, label: str) -> str:

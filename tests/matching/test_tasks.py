@@ -91,3 +91,53 @@ def test_expire_task_skips_one_decided_between_scan_and_lock(monkeypatch):
     assert expire_stale_applications() == 0
     application.refresh_from_db()
     assert application.status == Status.REJECTED
+
+
+def test_cancelled_projects_applicants_hear_on_the_next_run_not_after_the_promise(settings):
+    from projects.services.posting import project_cancel
+
+    settings.APPLICATION_RESPONSE_DAYS = 14
+    project = open_project(slots=2)
+    application = submitted_application(project=project)
+    project_cancel(project=project, actor=project.supervisor, reason="Budget withdrawn")
+
+    assert expire_stale_applications.delay().get() == 1
+    assert expire_stale_applications.delay().get() == 0
+    application.refresh_from_db()
+    assert application.status == Status.EXPIRED
+    assert (
+        Notification.objects.filter(
+            recipient=application.student, kind="application_expired"
+        ).count()
+        == 1
+    )
+
+
+def test_a_project_closed_after_its_last_engagement_ended_completes_once():
+    from matching.tasks import complete_finished_projects
+    from projects.services.posting import project_close
+    from tests.matching.engagement_helpers import engagement_in_status
+
+    engagement = engagement_in_status("completed", project=open_project(slots=2))
+    project = engagement.project
+    project.refresh_from_db()
+    assert project.status == Project.Status.OPEN  # one place still free: nothing to do yet
+    assert complete_finished_projects.delay().get() == 0
+
+    project_close(project=project, actor=project.supervisor)
+    assert complete_finished_projects.delay().get() == 1
+    assert complete_finished_projects.delay().get() == 0
+    project.refresh_from_db()
+    assert project.status == Project.Status.COMPLETED
+    assert project.status_changes.filter(to_status=Project.Status.COMPLETED).count() == 1
+
+
+def test_closed_projects_without_engagements_stay_closed():
+    from matching.tasks import complete_finished_projects
+    from projects.services.posting import project_close
+
+    project = open_project()
+    project_close(project=project, actor=project.supervisor)
+    assert complete_finished_projects.delay().get() == 0
+    project.refresh_from_db()
+    assert project.status == Project.Status.CLOSED
