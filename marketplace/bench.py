@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import (
+    CareerOfficeMembership,
     Institution,
     Membership,
     Organization,
@@ -39,12 +40,26 @@ from accounts.models import (
     StudentSkill,
     User,
 )
+from matching.models import (
+    Application,
+    Engagement,
+    EngagementEvent,
+    HoursEntry,
+    InternFeedback,
+    Message,
+    Offer,
+    OutcomeReport,
+    Payout,
+    Submission,
+    SupervisorFeedback,
+)
 from projects.models import Project, ProjectSkill
 from projects.search import refresh_search_vector
 
 EMAIL_DOMAIN = "bench.internly.test"
 SLUG_PREFIX = "bench-"
 BENCH_STUDENT_EMAIL = f"student00000@{EMAIL_DOMAIN}"
+BENCH_OFFICER_EMAIL = f"officer0@{EMAIL_DOMAIN}"
 SEARCH_KEYWORD = "dashboard"
 KEYWORD_SHARE = 0.05
 DEFAULT_SEED = 20_251
@@ -56,6 +71,12 @@ PROJECTS_PER_SCALE = 20_000
 STUDENTS_PER_SCALE = 5_000
 PUBLISHED_SPREAD_DAYS = 90
 DEADLINE_SPREAD_DAYS = 60
+INSTITUTIONS = 5
+# After posting (see _seed_matching): applications per student, the designated
+# applicant-list project's applicants and the designated workspace's messages.
+APPLICATIONS_PER_STUDENT = 10
+APPLICANT_LIST_SIZE = 200
+WORKSPACE_MESSAGES = 50
 
 Status = Project.Status
 # (status, share): open dominates, as on a live marketplace.
@@ -625,15 +646,21 @@ def bench_seed(
         ["name", "slug", "email_domains"],
         [
             (f"Bench University {n}", f"{SLUG_PREFIX}university-{n}", [f"u{n}.{EMAIL_DOMAIN}"])
-            for n in range(5)
+            for n in range(INSTITUTIONS)
         ],
     )
+    _seed_career_officers(institution_ids, unusable)
     orgs = _seed_organizations(rng, counts, unusable, now)
     log(f"  {len(orgs)} organizations ({time.perf_counter() - started:.1f}s)")
     project_ids = _seed_projects(rng, counts, now, orgs, skills)
     log(f"  {len(project_ids)} projects with skills ({time.perf_counter() - started:.1f}s)")
-    _seed_students(rng, counts, unusable, institution_ids, skills)
+    student_ids = _seed_students(rng, counts, unusable, institution_ids, skills)
     log(f"  {counts.students} students with skills ({time.perf_counter() - started:.1f}s)")
+    made = _seed_matching(rng, now, student_ids)
+    log(
+        f"  {made['applications']} applications, {made['engagements']} engagements, "
+        f"{made['offers']} offers ({time.perf_counter() - started:.1f}s)"
+    )
     refresh_search_vector(project_ids=project_ids)
     log(f"  search column filled ({time.perf_counter() - started:.1f}s)")
     _analyze()
@@ -813,8 +840,9 @@ def _seed_students(
     unusable: str,
     institution_ids: list[int],
     skills: _SkillPools,
-) -> None:
+) -> list[int]:
     categories = sorted(skills.by_category)
+    student_ids: list[int] = []
     for chunk in _chunks(counts.students):
         user_ids = _insert(
             User,
@@ -872,6 +900,626 @@ def _seed_students(
             picked = rng.sample(pool, min(len(pool), rng.randint(3, 8)))
             links += [(profile_id, pk, rng.randint(1, 5)) for pk in picked]
         _insert(StudentSkill, ["profile_id", "skill_id", "level"], links)
+        student_ids += user_ids
+    return student_ids
+
+
+def _seed_career_officers(institution_ids: list[int], unusable: str) -> None:
+    """One career-office member per bench institution (``officer<n>@…``)."""
+    officer_ids = _insert(
+        User,
+        ["email", "first_name", "last_name", "role", "password"],
+        [
+            (
+                f"officer{n}@{EMAIL_DOMAIN}",
+                "Career",
+                f"Officer {n}",
+                User.Role.CAREER_OFFICE,
+                unusable,
+            )
+            for n in range(len(institution_ids))
+        ],
+    )
+    _insert(
+        CareerOfficeMembership,
+        ["user_id", "institution_id"],
+        list(zip(officer_ids, institution_ids, strict=True)),
+    )
+
+
+# ------------------------------------------------------------------------------
+# After posting: applications, engagements, feedback, payouts, offers, outcomes
+# ------------------------------------------------------------------------------
+AppStatus = Application.Status
+EngStatus = Engagement.Status
+OfferStatus = Offer.Status
+#: Per project status: the chance an application is accepted (while a place is free),
+#: then the shares of the other outcomes (the rest stays "submitted").
+APPLICATION_OUTCOMES: dict[str, tuple[float, list[tuple[str, float]]]] = {
+    Status.OPEN: (
+        0.04,
+        [(AppStatus.SHORTLISTED, 0.15), (AppStatus.REJECTED, 0.15), (AppStatus.WITHDRAWN, 0.05)],
+    ),
+    Status.CLOSED: (
+        0.35,
+        [
+            (AppStatus.SHORTLISTED, 0.10),
+            (AppStatus.REJECTED, 0.35),
+            (AppStatus.WITHDRAWN, 0.05),
+            (AppStatus.EXPIRED, 0.15),
+        ],
+    ),
+    Status.COMPLETED: (
+        0.5,
+        [(AppStatus.REJECTED, 0.55), (AppStatus.WITHDRAWN, 0.05), (AppStatus.EXPIRED, 0.40)],
+    ),
+    Status.CANCELLED: (0.0, [(AppStatus.WITHDRAWN, 0.2), (AppStatus.EXPIRED, 0.8)]),
+}
+ENGAGEMENT_OUTCOMES: dict[str, list[tuple[str, float]]] = {
+    Status.OPEN: [
+        (EngStatus.ACTIVE, 0.55),
+        (EngStatus.SUBMITTED, 0.2),
+        (EngStatus.REVISION_REQUESTED, 0.1),
+        (EngStatus.COMPLETED, 0.1),
+        (EngStatus.CANCELLED, 0.05),
+    ],
+    Status.CLOSED: [
+        (EngStatus.ACTIVE, 0.3),
+        (EngStatus.SUBMITTED, 0.2),
+        (EngStatus.REVISION_REQUESTED, 0.1),
+        (EngStatus.COMPLETED, 0.35),
+        (EngStatus.CANCELLED, 0.05),
+    ],
+    Status.COMPLETED: [(EngStatus.COMPLETED, 0.92), (EngStatus.CANCELLED, 0.08)],
+}
+OFFER_OUTCOMES = [
+    (OfferStatus.ACCEPTED, 0.45),
+    (OfferStatus.DECLINED, 0.2),
+    (OfferStatus.EXTENDED, 0.2),
+    (OfferStatus.RESCINDED, 0.05),
+    (OfferStatus.EXPIRED, 0.1),
+]
+OFFER_SHARE = 0.2  # of completed engagements
+OUTCOME_SHARE = 0.1  # of students report a destination themselves
+ACTIVITY_SHARE = 0.05  # of other engagements get a few messages, hours and a hand-in
+COVER_NOTES = (
+    "I have done similar work in class and would love to do it for a real client.",
+    "This matches my skills and my schedule; I can start this week.",
+    "I enjoy this kind of problem and I communicate early and often.",
+)
+DECISION_MESSAGES = ("", "", "Thank you for applying; we chose a candidate with more experience.")
+MESSAGE_TEXTS = (
+    "Quick question about the scope of the second deliverable.",
+    "Good question: keep it to the three regions we discussed.",
+    "I pushed a first draft; comments welcome.",
+    "Looks good. Could you add a short summary at the top?",
+    "Done, and I fixed the chart labels too.",
+    "Thanks! Let us talk through it on Thursday.",
+)
+OFFER_TITLES = ("Junior Analyst", "Associate", "Coordinator", "Software Engineer I")
+CANCEL_TEXT = "The student's schedule changed."
+FEEDBACK_WINDOW = timedelta(days=14)
+
+APPLICATION_FIELDS = [
+    "project_id",
+    "student_id",
+    "status",
+    "cover_note",
+    "answers",
+    "decision_message",
+    "decided_at",
+    "created_at",
+]
+ENGAGEMENT_FIELDS = [
+    "application_id",
+    "project_id",
+    "student_id",
+    "supervisor_id",
+    "slot_number",
+    "status",
+    "checklist",
+    "due_date",
+    "fee",
+    "currency",
+    "started_at",
+    "submitted_at",
+    "completed_at",
+    "cancelled_at",
+    "cancel_reason",
+    "last_activity_at",
+    "feedback_released_at",
+]
+
+
+@dataclass
+class _Proj:
+    id: int
+    status: str
+    organization_id: int
+    supervisor_id: int
+    slots: int
+    fee: int
+    currency: str
+    deliverables: list
+    published_at: datetime | None
+    deadline: datetime
+    duration_days: int
+
+
+def bench_designated_projects() -> tuple[int | None, int | None]:
+    """(the applicant-list project, the workspace project): the two oldest open projects
+    of verified bench organizations. Random applications leave both alone: the first
+    gets exactly APPLICANT_LIST_SIZE applicants, the second the bench student's
+    engagement with WORKSPACE_MESSAGES messages."""
+    ids = list(
+        bench_projects()
+        .filter(status=Status.OPEN, organization__verified_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
+    )
+    ids += [None] * (2 - len(ids))
+    return ids[0], ids[1]
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    if end <= start:
+        return start
+    return start + timedelta(seconds=rng.randint(0, int((end - start).total_seconds())))
+
+
+class _MatchingWriter:
+    """Builds the rows after posting for one chunk of students at a time and writes them
+    with ``_insert`` (COPY on PostgreSQL). Places taken are remembered across chunks so
+    no project gets more engagements than it has slots."""
+
+    def __init__(self, rng: random.Random, now: datetime):
+        self.rng = rng
+        self.now = now
+        self.used_slots: dict[int, int] = {}
+        self.slot_numbers: dict[int, int] = {}
+        self.offered: set[tuple[int, int]] = set()
+        self.made = {"applications": 0, "engagements": 0, "offers": 0}
+
+    # -- applications -----------------------------------------------------------
+    def application(self, project: _Proj, student_id: int, status: str | None = None):
+        rng, now = self.rng, self.now
+        published = project.published_at or now - timedelta(days=30)
+        created = _between(rng, published, min(now, project.deadline))
+        accept_share, others = APPLICATION_OUTCOMES[project.status]
+        if status is None:
+            status = AppStatus.SUBMITTED
+            if rng.random() < accept_share and self.used_slots.get(project.id, 0) < project.slots:
+                status = AppStatus.ACCEPTED
+            else:
+                roll = rng.random()
+                for candidate, share in others:
+                    roll -= share
+                    if roll < 0:
+                        status = candidate
+                        break
+        if status == AppStatus.ACCEPTED:
+            self.used_slots[project.id] = self.used_slots.get(project.id, 0) + 1
+        decided = None
+        message = ""
+        if status in (AppStatus.ACCEPTED, AppStatus.REJECTED):
+            decided = min(now, created + timedelta(hours=rng.randint(6, 240)))
+        if status == AppStatus.REJECTED:
+            message = rng.choice(DECISION_MESSAGES)
+        row = (
+            project.id,
+            student_id,
+            status,
+            rng.choice(COVER_NOTES),
+            [],
+            message,
+            decided,
+            created,
+        )
+        return row
+
+    # -- engagements ------------------------------------------------------------
+    def engagement(self, project: _Proj, application_id: int, app_row: tuple, status=None):
+        rng, now = self.rng, self.now
+        if status is None:
+            if project.status == Status.CANCELLED:
+                status = EngStatus.CANCELLED
+            else:
+                status = _pick_weighted(rng, ENGAGEMENT_OUTCOMES[project.status])
+        started = app_row[6] or now
+        submitted = completed = cancelled = released = None
+        if status in (EngStatus.SUBMITTED, EngStatus.REVISION_REQUESTED, EngStatus.COMPLETED):
+            submitted = _between(rng, started, now)
+        if status == EngStatus.COMPLETED:
+            completed = _between(rng, submitted, now)
+        if status == EngStatus.CANCELLED:
+            cancelled = _between(rng, started, now)
+        last = max(t for t in (started, submitted, completed, cancelled) if t is not None)
+        slot = self.slot_numbers[project.id] = self.slot_numbers.get(project.id, 0) + 1
+        row = [
+            application_id,
+            project.id,
+            app_row[1],
+            project.supervisor_id,
+            slot,
+            status,
+            [{"title": d, "done": status == EngStatus.COMPLETED} for d in project.deliverables],
+            (started + timedelta(days=project.duration_days)).date(),
+            project.fee,
+            project.currency,
+            started,
+            submitted,
+            completed,
+            cancelled,
+            CANCEL_TEXT if status == EngStatus.CANCELLED else "",
+            last,
+            released,
+        ]
+        return row
+
+    def write_chunk(self, projects_and_apps: list[tuple[_Proj, tuple]]) -> None:
+        rng, now = self.rng, self.now
+        rows = [row for _, row in projects_and_apps]
+        app_ids = _insert(Application, APPLICATION_FIELDS, rows)
+        self.made["applications"] += len(app_ids)
+        eng_rows: list[list] = []
+        eng_projects: list[_Proj] = []
+        for app_id, (project, row) in zip(app_ids, projects_and_apps, strict=True):
+            if row[2] == AppStatus.ACCEPTED:
+                eng_rows.append(self.engagement(project, app_id, row))
+                eng_projects.append(project)
+        # Feedback of completed engagements decides their release time, so it is drawn
+        # before the engagements are written.
+        sup_rows, intern_rows = [], []
+        at = {name: i for i, name in enumerate(ENGAGEMENT_FIELDS)}
+        feedback_plan = []
+        for row in eng_rows:
+            if row[at["status"]] != EngStatus.COMPLETED:
+                feedback_plan.append((False, False))
+                continue
+            completed = row[at["completed_at"]]
+            sup = rng.random() < 0.85
+            intern = rng.random() < 0.75
+            feedback_plan.append((sup, intern))
+            if sup and intern:
+                row[at["feedback_released_at"]] = min(now, completed + timedelta(days=2))
+            elif completed + FEEDBACK_WINDOW <= now:
+                row[at["feedback_released_at"]] = completed + FEEDBACK_WINDOW
+        eng_ids = _insert(Engagement, ENGAGEMENT_FIELDS, [tuple(r) for r in eng_rows])
+        self.made["engagements"] += len(eng_ids)
+
+        payouts, offers, messages, hours, submissions = [], [], [], [], []
+        for eng_id, row, project, (sup, intern) in zip(
+            eng_ids, eng_rows, eng_projects, feedback_plan, strict=True
+        ):
+            status = row[at["status"]]
+            student_id, supervisor_id = row[at["student_id"]], row[at["supervisor_id"]]
+            completed = row[at["completed_at"]]
+            if status == EngStatus.COMPLETED:
+                paid = rng.random() < 0.6
+                payouts.append(
+                    (
+                        eng_id,
+                        project.fee,
+                        project.currency,
+                        Payout.Status.PAID if paid else Payout.Status.DUE,
+                        completed,
+                        min(now, completed + timedelta(days=3)) if paid else None,
+                        supervisor_id if paid else None,
+                        f"ACH-{eng_id}" if paid else "",
+                    )
+                )
+                if sup:
+                    sup_rows.append(self._supervisor_feedback(eng_id, supervisor_id, completed))
+                if intern:
+                    intern_rows.append(self._intern_feedback(eng_id, student_id, completed))
+                key = (project.organization_id, student_id)
+                if key not in self.offered and rng.random() < OFFER_SHARE:
+                    self.offered.add(key)
+                    offers.append(self._offer(eng_id, project, student_id, completed))
+            if rng.random() < ACTIVITY_SHARE:
+                started = row[at["started_at"]]
+                for n in range(3):
+                    author = student_id if n % 2 == 0 else supervisor_id
+                    messages.append(
+                        (
+                            eng_id,
+                            author,
+                            MESSAGE_TEXTS[n],
+                            _between(rng, started, row[at["last_activity_at"]]),
+                        )
+                    )
+                for _ in range(2):
+                    day = _between(rng, started, row[at["last_activity_at"]]).date()
+                    hours.append((eng_id, student_id, day, rng.choice((1, 2, 3.5)), "Work"))
+                if row[at["submitted_at"]] is not None:
+                    submissions.append(
+                        (
+                            eng_id,
+                            student_id,
+                            f"https://files.example.com/{eng_id}",
+                            "Hand-in",
+                            row[at["submitted_at"]],
+                        )
+                    )
+        _insert(
+            Payout,
+            ["engagement_id", "amount", "currency", "status", "due_at", "paid_at"]
+            + ["marked_paid_by_id", "reference"],
+            payouts,
+        )
+        _insert(SupervisorFeedback, SUPERVISOR_FEEDBACK_FIELDS, sup_rows)
+        _insert(InternFeedback, INTERN_FEEDBACK_FIELDS, intern_rows)
+        _insert(Offer, OFFER_FIELDS, offers)
+        self.made["offers"] += len(offers)
+        _insert(Message, ["engagement_id", "author_id", "body", "created_at"], messages)
+        _insert(HoursEntry, ["engagement_id", "student_id", "date", "hours", "description"], hours)
+        _insert(
+            Submission, ["engagement_id", "author_id", "link", "note", "created_at"], submissions
+        )
+
+    def _supervisor_feedback(self, eng_id: int, author_id: int, completed: datetime) -> tuple:
+        rng = self.rng
+        ratings = [rng.randint(2, 5) if rng.random() < 0.7 else None for _ in range(8)]
+        return (
+            eng_id,
+            author_id,
+            *ratings,
+            rng.randint(2, 5),
+            "Reliable, clear work delivered on time.",
+            ["Delivered every item on the checklist"],
+            rng.random() < 0.6,
+            min(self.now, completed + timedelta(hours=rng.randint(1, 72))),
+        )
+
+    def _intern_feedback(self, eng_id: int, author_id: int, completed: datetime) -> tuple:
+        rng = self.rng
+        return (
+            eng_id,
+            author_id,
+            rng.randint(2, 5),
+            rng.randint(2, 5),
+            rng.randint(2, 5),
+            rng.random() < 0.8,
+            "A well-scoped project.",
+            min(self.now, completed + timedelta(hours=rng.randint(1, 72))),
+        )
+
+    def _offer(self, eng_id: int, project: _Proj, student_id: int, completed: datetime):
+        rng, now = self.rng, self.now
+        status = _pick_weighted(rng, OFFER_OUTCOMES)
+        created = _between(rng, completed, now)
+        today = timezone.localdate(now)
+        if status == OfferStatus.EXTENDED:
+            deadline = today + timedelta(days=rng.randint(1, 14))
+        elif status == OfferStatus.EXPIRED:
+            deadline = today - timedelta(days=rng.randint(1, 10))
+        else:
+            deadline = timezone.localdate(created) + timedelta(days=14)
+        responded = (
+            _between(rng, created, now)
+            if status in (OfferStatus.ACCEPTED, OfferStatus.DECLINED)
+            else None
+        )
+        annual = rng.random() < 0.7
+        return (
+            project.organization_id,
+            student_id,
+            eng_id,
+            project.supervisor_id,
+            rng.choice(OFFER_TITLES),
+            Offer.Type.FULL_TIME if annual else Offer.Type.PART_TIME,
+            rng.randint(45, 90) * 1000 if annual else rng.randint(18, 40),
+            Offer.PayPeriod.ANNUAL if annual else Offer.PayPeriod.HOURLY,
+            project.currency,
+            rng.choice(CITIES),
+            rng.random() < 0.3,
+            today + timedelta(days=rng.randint(30, 120)),
+            deadline,
+            "We would like you to join us.",
+            status,
+            responded,
+            "The position was closed." if status == OfferStatus.RESCINDED else "",
+            created,
+        )
+
+
+SUPERVISOR_FEEDBACK_FIELDS = [
+    "engagement_id",
+    "author_id",
+    "communication",
+    "critical_thinking",
+    "teamwork",
+    "professionalism",
+    "technology",
+    "leadership",
+    "career_development",
+    "equity_inclusion",
+    "overall_rating",
+    "written_feedback",
+    "outcomes",
+    "would_hire",
+    "submitted_at",
+]
+INTERN_FEEDBACK_FIELDS = [
+    "engagement_id",
+    "author_id",
+    "brief_clarity",
+    "mentorship",
+    "scope_fairness",
+    "would_recommend",
+    "comment",
+    "submitted_at",
+]
+OFFER_FIELDS = [
+    "organization_id",
+    "student_id",
+    "engagement_id",
+    "created_by_id",
+    "title",
+    "type",
+    "pay_amount",
+    "pay_period",
+    "currency",
+    "location",
+    "is_remote",
+    "start_date",
+    "response_deadline",
+    "message",
+    "status",
+    "responded_at",
+    "rescind_reason",
+    "created_at",
+]
+
+
+def _published_projects() -> list[_Proj]:
+    return [
+        _Proj(*row)
+        for row in bench_projects()
+        .filter(status__in=[Status.OPEN, Status.CLOSED, Status.COMPLETED, Status.CANCELLED])
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "status",
+            "organization_id",
+            "supervisor_id",
+            "slots",
+            "fee",
+            "currency",
+            "deliverables",
+            "published_at",
+            "application_deadline",
+            "duration_days",
+        )
+    ]
+
+
+def _seed_matching(rng: random.Random, now: datetime, student_ids: list[int]) -> dict[str, int]:
+    """About APPLICATIONS_PER_STUDENT applications per student on published projects
+    (one per project and student), accepted ones as engagements within the project's
+    places, and after completed work: payouts, two-sided feedback (released when both
+    are in or the window closed), offers citing the engagement, self-reported outcomes.
+    Plus the two designated pages' data (see ``bench_designated_projects``)."""
+    projects = _published_projects()
+    if not projects or not student_ids:
+        return {"applications": 0, "engagements": 0, "offers": 0}
+    writer = _MatchingWriter(rng, now)
+    list_id, workspace_id = bench_designated_projects()
+    by_id = {p.id: p for p in projects}
+    pool = [p for p in projects if p.id not in (list_id, workspace_id)]
+
+    # The applicant list: exactly APPLICANT_LIST_SIZE applicants (fewer students, all).
+    if list_id is not None:
+        applicants = rng.sample(student_ids, min(APPLICANT_LIST_SIZE, len(student_ids)))
+        statuses = [AppStatus.SUBMITTED] * 6 + [AppStatus.SHORTLISTED] * 2
+        statuses += [AppStatus.REJECTED, AppStatus.WITHDRAWN]
+        rows = [
+            (by_id[list_id], writer.application(by_id[list_id], sid, rng.choice(statuses)))
+            for sid in applicants
+        ]
+        writer.write_chunk(rows)
+
+    if workspace_id is not None:
+        _seed_workspace(writer, by_id[workspace_id], student_ids[0])
+
+    per = APPLICATIONS_PER_STUDENT
+    for begin in range(0, len(student_ids), BATCH_SIZE // 2):
+        rows = []
+        for sid in student_ids[begin : begin + BATCH_SIZE // 2]:
+            k = min(len(pool), rng.randint(per - 4, per + 4))
+            for index in rng.sample(range(len(pool)), k):
+                project = pool[index]
+                rows.append((project, writer.application(project, sid)))
+        writer.write_chunk(rows)
+
+    reports = []
+    kinds = OutcomeReport.Kind.values
+    for sid in student_ids:
+        if rng.random() < OUTCOME_SHARE:
+            kind = rng.choice(kinds)
+            employed = kind == OutcomeReport.Kind.EMPLOYED_ELSEWHERE
+            reports.append(
+                (
+                    sid,
+                    kind,
+                    f"{rng.choice(ORG_WORDS_A)} {rng.choice(ORG_WORDS_B)}" if employed else "",
+                    rng.choice(OFFER_TITLES) if employed else "",
+                    "Master's program" if kind == OutcomeReport.Kind.GRADUATE_SCHOOL else "",
+                    now - timedelta(days=rng.randint(0, 60)),
+                )
+            )
+    _insert(
+        OutcomeReport,
+        ["student_id", "kind", "employer_name", "job_title", "program_name", "reported_at"],
+        reports,
+    )
+    return writer.made
+
+
+def _seed_workspace(writer: _MatchingWriter, project: _Proj, student_id: int) -> None:
+    """The bench student's engagement on the workspace project: handed in once, sent
+    back for a revision, with WORKSPACE_MESSAGES messages, hours and its audit trail."""
+    now = writer.now
+    started = now - timedelta(days=12)
+    app_row = list(writer.application(project, student_id, AppStatus.ACCEPTED))
+    app_row[6] = started  # decided_at
+    app_row[7] = started - timedelta(days=2)  # created_at
+    (app_id,) = _insert(Application, APPLICATION_FIELDS, [tuple(app_row)])
+    row = writer.engagement(project, app_id, tuple(app_row), EngStatus.REVISION_REQUESTED)
+    at = {name: i for i, name in enumerate(ENGAGEMENT_FIELDS)}
+    submitted = now - timedelta(days=3)
+    row[at["submitted_at"]] = submitted
+    row[at["last_activity_at"]] = now - timedelta(hours=1)
+    checklist = row[at["checklist"]]
+    if checklist:
+        checklist[0]["done"] = True
+    (eng_id,) = _insert(Engagement, ENGAGEMENT_FIELDS, [tuple(row)])
+    writer.made["applications"] += 1
+    writer.made["engagements"] += 1
+    supervisor_id = project.supervisor_id
+    step = (now - started) / (WORKSPACE_MESSAGES + 1)
+    _insert(
+        Message,
+        ["engagement_id", "author_id", "body", "created_at"],
+        [
+            (
+                eng_id,
+                student_id if n % 2 == 0 else supervisor_id,
+                MESSAGE_TEXTS[n % len(MESSAGE_TEXTS)],
+                started + step * (n + 1),
+            )
+            for n in range(WORKSPACE_MESSAGES)
+        ],
+    )
+    _insert(
+        HoursEntry,
+        ["engagement_id", "student_id", "date", "hours", "description"],
+        [
+            (eng_id, student_id, (started + timedelta(days=d)).date(), 2.5, "Work on the draft")
+            for d in range(1, 11)
+        ],
+    )
+    _insert(
+        Submission,
+        ["engagement_id", "author_id", "link", "note", "created_at"],
+        [(eng_id, student_id, "https://files.example.com/draft", "First draft", submitted)],
+    )
+    _insert(
+        EngagementEvent,
+        ["engagement_id", "from_status", "to_status", "actor_id", "note", "created_at"],
+        [
+            (eng_id, "", EngStatus.ACTIVE, supervisor_id, "Started", started),
+            (eng_id, EngStatus.ACTIVE, EngStatus.SUBMITTED, student_id, "Draft", submitted),
+            (
+                eng_id,
+                EngStatus.SUBMITTED,
+                EngStatus.REVISION_REQUESTED,
+                supervisor_id,
+                "Please tighten the summary.",
+                submitted + timedelta(days=1),
+            ),
+        ],
+    )
 
 
 def _analyze() -> None:
@@ -889,6 +1537,14 @@ def _analyze() -> None:
             Membership,
             StudentProfile,
             StudentSkill,
+            Application,
+            Engagement,
+            Message,
+            Payout,
+            SupervisorFeedback,
+            InternFeedback,
+            Offer,
+            OutcomeReport,
         )
     ]
     verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
@@ -904,6 +1560,12 @@ class BenchContext:
     """What page URLs may depend on, found after seeding."""
 
     open_project_id: int | None
+    #: the project with APPLICANT_LIST_SIZE applicants and the owner of its organization
+    applicant_project_id: int | None = None
+    applicant_viewer_email: str | None = None
+    #: the bench student's engagement with WORKSPACE_MESSAGES messages
+    workspace_engagement_id: int | None = None
+    career_officer_email: str = BENCH_OFFICER_EMAIL
 
 
 @dataclass(frozen=True)
@@ -912,6 +1574,8 @@ class Page:
     url: Callable[[BenchContext], str]
     #: log in as the bench student first (pages a student sees)
     as_student: bool = False
+    #: or as this user (the email, from the context): an employer, a career officer
+    as_user: Callable[[BenchContext], str | None] | None = None
 
 
 @dataclass
@@ -924,6 +1588,8 @@ class Measurement:
     bytes: int | None = None
     floor_ratio: float | None = None
     error: str | None = None
+    #: more keys for rows that measure something other than a page ("peak_mb")
+    extra: dict = field(default_factory=dict)
 
     def as_row(self) -> dict:
         row = {
@@ -935,6 +1601,7 @@ class Measurement:
             "bytes": self.bytes,
             "floor_ratio": self.floor_ratio,
         }
+        row.update(self.extra)
         if self.error:
             row["error"] = self.error
         return row
@@ -978,7 +1645,8 @@ def measure_page(client, url: str, *, scale: float, name: str, requests: int, wa
 
 
 def bench_context() -> BenchContext:
-    """The newest open bench project: the one at the top of the browse page."""
+    """The newest open bench project (the one at the top of the browse page) and the
+    designated pages' objects."""
     project_id = (
         bench_projects()
         .filter(status=Status.OPEN)
@@ -986,4 +1654,55 @@ def bench_context() -> BenchContext:
         .values_list("pk", flat=True)
         .first()
     )
-    return BenchContext(open_project_id=project_id)
+    list_id, workspace_id = bench_designated_projects()
+    viewer = (
+        Membership.objects.filter(organization__projects__pk=list_id, role=Membership.Role.OWNER)
+        .values_list("user__email", flat=True)
+        .first()
+    )
+    engagement_id = (
+        Engagement.objects.filter(project_id=workspace_id, student__email=BENCH_STUDENT_EMAIL)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return BenchContext(
+        open_project_id=project_id,
+        applicant_project_id=list_id,
+        applicant_viewer_email=viewer,
+        workspace_engagement_id=engagement_id,
+    )
+
+
+def measure_statistics(*, scale: float, trace: bool = False) -> Measurement:
+    """One run of the nightly ``compute_statistics`` task over the bench data: its
+    duration as median_ms (and p95_ms: one sample) and its SQL query count. With
+    ``trace`` the run is watched by tracemalloc and its peak Python memory is reported
+    as "peak_mb" (tracing slows Python down, so that run's time is "traced_ms" only).
+    Errors are recorded, not raised."""
+    import tracemalloc
+
+    from marketplace.tasks import compute_statistics
+
+    result = Measurement(scale=scale, page="stats_task")
+    if trace:
+        tracemalloc.start()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            written = compute_statistics.apply().get()
+            seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] if trace else None
+    except Exception as exc:  # noqa: BLE001 — a failing task must not stop the run
+        result.error = f"{type(exc).__name__}: {exc}"[:300]
+        return result
+    finally:
+        if trace:
+            tracemalloc.stop()
+    ms = round(seconds * 1000, 1)
+    result.queries = len(queries.captured_queries)
+    result.extra = {"snapshot_rows": written}
+    if trace:
+        result.extra.update(peak_mb=round(peak / (1024 * 1024), 1), traced_ms=ms)
+    else:
+        result.median_ms = result.p95_ms = ms
+    return result

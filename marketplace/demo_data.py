@@ -569,6 +569,7 @@ PROJECTS: list[dict] = [
         "org": "brightline-analytics",
         "supervisor": "jordan.ellis@brightline-analytics.example.com",
         "title": "Build a weekly sales dashboard in Power BI",
+        "slots": 2,
         "category": "data",
         "work_mode": "remote",
         "hours": 25,
@@ -700,6 +701,7 @@ PROJECTS: list[dict] = [
         "org": "brightline-analytics",
         "supervisor": "priya.raman@brightline-analytics.example.com",
         "title": "Customer segmentation for an outdoor gear shop",
+        "slots": 2,
         "category": "data",
         "work_mode": "remote",
         "hours": 28,
@@ -817,6 +819,7 @@ PROJECTS: list[dict] = [
         "org": "harbor-and-pine-coffee",
         "supervisor": "sam.okafor@harborandpine.example.com",
         "title": "Price benchmark of specialty coffee across 30 cafés",
+        "slots": 2,
         "category": "finance",
         "work_mode": "hybrid",
         "location": "Portland, OR",
@@ -1069,6 +1072,7 @@ PROJECTS: list[dict] = [
         "org": "greenway-mobility",
         "supervisor": "carlos.rivera@greenway-mobility.example.com",
         "title": "Cost model for battery swaps",
+        "slots": 2,
         "category": "finance",
         "work_mode": "remote",
         "hours": 20,
@@ -1401,4 +1405,329 @@ PROJECTS: list[dict] = [
         "context": "Still images get a tenth of the reach of short clips on their channels.",
         "deliverables": ["Six animated clips", "Editable source files"],
     },
+]
+
+# ------------------------------------------------------------------------------
+# After posting: applications, engagements, feedback, offers, outcomes
+# ------------------------------------------------------------------------------
+# Students are named "First Last" (see STUDENTS); projects by title (see PROJECTS).
+# The first student, Ava Martinez, is the printed demo login: her list shows every kind
+# of application, an engagement in progress, one submitted for review and a completed
+# one with released feedback, endorsements, approved résumé bullets, a share link and
+# an offer waiting for her answer.
+SEGMENTATION = "Customer segmentation for an outdoor gear shop"
+WELCOME_SERIES = "Email welcome series for new subscribers"
+BATTERY_COSTS = "Cost model for battery swaps"
+PRESS_KIT = "Press kit for our annual health fair"
+TEARDOWN = "Competitive teardown of three bike-share apps"
+LITERATURE = "Literature review on community health workers"
+LIBRARY_SURVEY = "Survey analysis for a neighborhood library system"
+POWER_BI = "Build a weekly sales dashboard in Power BI"
+PRICE_BENCHMARK = "Price benchmark of specialty coffee across 30 cafés"
+
+# (student, project title, the status it should end in, the employer's message).
+# Applications are submitted in this order while their project is open; "accepted"
+# ones are accepted last, in order, so taking a project's last place closes it and
+# answers everyone still waiting ("expired": closed without a decision).
+APPLICATIONS: list[tuple[str, str, str, str]] = [
+    # Completed projects: every place taken, the work approved.
+    ("Ava Martinez", SEGMENTATION, "accepted", ""),
+    ("Noah Kim", SEGMENTATION, "accepted", ""),
+    (
+        "Henry Wright",
+        SEGMENTATION,
+        "rejected",
+        "Thank you, Henry. We picked two applicants who have segmented retail data in "
+        "Tableau before. Your pricing work stood out: please apply to our next project.",
+    ),
+    ("Elijah Walker", SEGMENTATION, "expired", ""),
+    ("Sofia Rossi", WELCOME_SERIES, "accepted", ""),
+    (
+        "Harper Lewis",
+        WELCOME_SERIES,
+        "rejected",
+        "We loved your video work, but this project is all about email copy. Keep an eye "
+        "on our fall launch: it will need short videos.",
+    ),
+    ("Amelia Hall", WELCOME_SERIES, "withdrawn", ""),
+    ("Mateo Garcia", BATTERY_COSTS, "accepted", ""),
+    ("Benjamin Clark", BATTERY_COSTS, "accepted", ""),
+    ("Ava Martinez", BATTERY_COSTS, "expired", ""),
+    ("Harper Lewis", PRESS_KIT, "accepted", ""),
+    ("Isabella Lopez", PRESS_KIT, "expired", ""),
+    # Closed projects: the work is under way.
+    ("Mia Thompson", TEARDOWN, "accepted", ""),
+    ("Alexander Green", TEARDOWN, "expired", ""),
+    ("Chloe Williams", LITERATURE, "accepted", ""),
+    (
+        "Abigail Scott",
+        LITERATURE,
+        "rejected",
+        "Thank you, Abigail. We needed someone with experience reviewing academic "
+        "literature; your screening-event work would fit our volunteer handbook project.",
+    ),
+    # A closed project still choosing among its applicants.
+    ("Mia Thompson", LIBRARY_SURVEY, "shortlisted", ""),
+    ("Henry Wright", LIBRARY_SURVEY, "submitted", ""),
+    ("Elijah Walker", LIBRARY_SURVEY, "submitted", ""),
+    # Open projects with two places: one taken, still taking applications.
+    ("Ava Martinez", POWER_BI, "accepted", ""),
+    ("Liam Nguyen", POWER_BI, "shortlisted", ""),
+    ("Noah Kim", POWER_BI, "submitted", ""),
+    ("Ava Martinez", PRICE_BENCHMARK, "accepted", ""),
+    ("Henry Wright", PRICE_BENCHMARK, "submitted", ""),
+    # Open projects, applicants waiting for an answer.
+    (
+        "Ava Martinez",
+        "Forecast holiday demand for a grocery cooperative",
+        "rejected",
+        "Thanks, Ava. We went with someone who has built demand forecasts in R before. "
+        "Your cover note was one of the best we read: we would love to see you apply to "
+        "our next data project.",
+    ),
+    ("Noah Kim", "Forecast holiday demand for a grocery cooperative", "shortlisted", ""),
+    ("Ava Martinez", "Recruiting pipeline report for a staffing client", "submitted", ""),
+    ("Evelyn King", "Recruiting pipeline report for a staffing client", "submitted", ""),
+    ("Ava Martinez", "Map vaccination-drive turnout by neighborhood", "shortlisted", ""),
+    ("Chloe Williams", "Map vaccination-drive turnout by neighborhood", "submitted", ""),
+    ("Ava Martinez", "Budget tracker for the mobile clinic program", "withdrawn", ""),
+    ("Mateo Garcia", "Budget tracker for the mobile clinic program", "submitted", ""),
+    ("Abigail Scott", "Translate clinic intake forms into Spanish", "submitted", ""),
+    ("Liam Nguyen", "Automated tests for our fleet-status API", "submitted", ""),
+    ("James Young", "Automated tests for our fleet-status API", "submitted", ""),
+    ("James Young", "React component library cleanup", "shortlisted", ""),
+]
+
+#: Why each application was sent: one cover note per project category.
+COVER_NOTES: dict[str, str] = {
+    "data": "I enjoy turning raw tables into a few clear numbers people act on.",
+    "finance": "I build spreadsheet models for two nonprofits and like checking my math twice.",
+    "marketing": "I write campaigns that people actually open, and I measure what they do.",
+    "research": "I like reading widely and writing it down so others do not have to.",
+    "software": "I write tested, documented code and ask questions early.",
+    "writing": "I write plainly and keep to word counts and deadlines.",
+    "product": "I like talking to users before anyone writes a line of code.",
+    "design": "I sketch a lot before I open Figma, and I test with real people.",
+    "people": "I care about hiring that is fair and easy to follow for candidates.",
+    "operations": "I like mapping messy processes and making them boring and reliable.",
+    "sales": "I enjoy research and writing outreach that does not sound like a template.",
+}
+
+# Engagements, keyed by (student, project title): the status each should end in and
+# what happened along the way. messages: (author "student"/"supervisor", text);
+# hours: (days ago, hours, description); ticked: deliverables ticked off.
+# feedback: which side gave it — "both" (released at once), "supervisor" or "intern"
+# (still blind), "window" (supervisor only, released when the 14-day window closed).
+ENGAGEMENTS: dict[tuple[str, str], dict] = {
+    ("Ava Martinez", SEGMENTATION): {
+        "status": "completed",
+        "messages": [
+            ("supervisor", "Welcome aboard! The sales export is in the shared folder."),
+            ("student", "Thanks! I found 1,200 duplicate customers; merge them first?"),
+            ("supervisor", "Yes please, merge on email and keep the newest address."),
+            ("student", "Done. Four segments come out clearly; draft deck on Friday."),
+        ],
+        "hours": [(9, 3, "Cleaned and merged the customer export"), (6, 4, "Clustering")],
+        "ticked": 2,
+        "link": "https://docs.example.com/brightline/segmentation-deck",
+        "feedback": "both",
+        "supervisor_feedback": {
+            "overall": 5,
+            "ratings": {
+                "communication": 5,
+                "critical_thinking": 5,
+                "professionalism": 4,
+                "technology": 4,
+            },
+            "written": "Ava found the duplicate customers nobody had noticed and explained "
+            "the four segments so clearly that the client adopted them the same week.",
+            "outcomes": [
+                "Merged 1,200 duplicate customer records",
+                "Defined 4 customer segments covering 92% of revenue",
+            ],
+            "skills": ["Data analysis", "Tableau", "SQL"],
+            "would_hire": True,
+            "recommendation": "I would hire Ava for any analyst role on my team.",
+        },
+        "intern_feedback": (5, 5, 4, True, "Clear brief and fast answers from Priya."),
+        "reply": "Thank you, Priya! I learned a lot about clustering real customers.",
+        "paid": True,
+        "record": True,
+    },
+    ("Noah Kim", SEGMENTATION): {
+        "status": "completed",
+        "hours": [(8, 5, "Built the RFM features"), (5, 3, "Validated the segments")],
+        "ticked": 2,
+        "link": "https://docs.example.com/brightline/segmentation-model",
+        "feedback": "supervisor",
+        "supervisor_feedback": {
+            "overall": 4,
+            "ratings": {"critical_thinking": 5, "technology": 5, "communication": 3},
+            "written": "Solid modeling work; the write-up could have been shorter.",
+            "outcomes": ["Built a reproducible segmentation model in R"],
+            "skills": ["R", "Statistics"],
+            "would_hire": True,
+        },
+    },
+    ("Sofia Rossi", WELCOME_SERIES): {
+        "status": "completed",
+        "messages": [
+            ("student", "Here is a first outline of the five emails."),
+            ("supervisor", "Love it. Can email three mention the grinder guide?"),
+        ],
+        "hours": [(12, 4, "Wrote emails one to three"), (10, 3, "Wrote emails four and five")],
+        "ticked": 2,
+        "link": "https://docs.example.com/harbor/welcome-series",
+        "feedback": "both",
+        "supervisor_feedback": {
+            "overall": 5,
+            "ratings": {"communication": 5, "professionalism": 5, "teamwork": 4},
+            "written": "Sofia's series lifted first-month retention in the pilot group.",
+            "outcomes": ["Raised first-month subscriber retention by 9% in the pilot"],
+            "skills": ["Email marketing", "Copywriting"],
+            "would_hire": True,
+            "recommendation": "Sofia writes like our best baristas talk.",
+        },
+        "intern_feedback": (4, 5, 5, True, "Lena was a great mentor."),
+        "paid": True,
+    },
+    ("Mateo Garcia", BATTERY_COSTS): {
+        "status": "completed",
+        "hours": [(20, 6, "Collected swap-van costs"), (18, 5, "Built the cost model")],
+        "ticked": 1,
+        "link": "https://docs.example.com/greenway/battery-cost-model",
+        "feedback": "window",
+        "supervisor_feedback": {
+            "overall": 4,
+            "ratings": {"critical_thinking": 4, "technology": 4, "professionalism": 5},
+            "written": "A careful model; the depot scenario saved us a second van.",
+            "outcomes": ["Showed depot swaps save $38,000 a year over field swaps"],
+            "skills": ["Financial modeling", "Microsoft Excel"],
+            "would_hire": True,
+        },
+    },
+    ("Benjamin Clark", BATTERY_COSTS): {
+        "status": "cancelled",
+        "cancel": ("student", "My exam schedule changed and I cannot give this the time."),
+    },
+    ("Harper Lewis", PRESS_KIT): {
+        "status": "completed",
+        "hours": [(4, 3, "Wrote the press release"), (3, 2, "Built the media list")],
+        "ticked": 3,
+        "link": "https://docs.example.com/civic/press-kit",
+        "feedback": "intern",
+        "intern_feedback": (5, 4, 4, True, "A meaningful project with a clear brief."),
+    },
+    ("Mia Thompson", TEARDOWN): {
+        "status": "submitted",
+        "messages": [
+            ("student", "I recorded the unlock flow of all three apps."),
+            ("supervisor", "Great, note the number of taps for each."),
+        ],
+        "hours": [(3, 4, "Recorded and annotated the flows")],
+        "ticked": 1,
+        "link": "https://docs.example.com/greenway/teardown",
+    },
+    ("Chloe Williams", LITERATURE): {
+        "status": "revision_requested",
+        "hours": [(6, 5, "Searched and screened 80 studies"), (2, 4, "Wrote the review")],
+        "ticked": 1,
+        "link": "https://docs.example.com/civic/chw-review",
+        "revision": "Please add the 2021 Cochrane review and shorten the summary to a page.",
+    },
+    ("Ava Martinez", POWER_BI): {
+        "status": "active",
+        "messages": [
+            ("supervisor", "Hi Ava, the sample data and the brand colors are in the folder."),
+            ("student", "Thanks! Should the dashboard refresh daily or weekly?"),
+            ("supervisor", "Weekly, on Monday mornings, is what the client asked for."),
+            ("student", "Got it. First draft of the sales page is up for a look."),
+        ],
+        "hours": [(2, 2.5, "Modeled the sales tables"), (1, 3, "Built the first dashboard page")],
+        "ticked": 1,
+    },
+    ("Ava Martinez", PRICE_BENCHMARK): {
+        "status": "submitted",
+        "messages": [("student", "All 30 cafés are in; the spreadsheet is linked.")],
+        "hours": [(3, 3, "Collected prices from 30 cafés")],
+        "ticked": 2,
+        "link": "https://docs.example.com/harbor/price-benchmark",
+    },
+}
+
+# Offers after the work, one per final state. "engagement" names the project whose
+# completed engagement the offer cites (a conversion).
+OFFERS: list[dict] = [
+    {
+        "org": "brightline-analytics",
+        "student": "Ava Martinez",
+        "engagement": SEGMENTATION,
+        "title": "Junior Data Analyst",
+        "type": "full_time",
+        "pay": 62_000,
+        "period": "annual",
+        "location": "Chicago, IL",
+        "status": "extended",
+        "message": "The client still talks about your segments. Join us after graduation?",
+    },
+    {
+        "org": "harbor-and-pine-coffee",
+        "student": "Sofia Rossi",
+        "engagement": WELCOME_SERIES,
+        "title": "Marketing Coordinator",
+        "type": "full_time",
+        "pay": 52_000,
+        "period": "annual",
+        "location": "Seattle, WA",
+        "status": "accepted",
+        "message": "We would love you to run our lifecycle emails full time.",
+    },
+    {
+        "org": "greenway-mobility",
+        "student": "Mateo Garcia",
+        "engagement": BATTERY_COSTS,
+        "title": "Financial Analyst",
+        "type": "full_time",
+        "pay": 65_000,
+        "period": "annual",
+        "location": "",
+        "status": "declined",
+        "reason": "I accepted a place in a master's program this fall. Thank you!",
+        "message": "Your model changed our fleet plan. Come build the next one with us.",
+    },
+    {
+        "org": "brightline-analytics",
+        "student": "Noah Kim",
+        "engagement": SEGMENTATION,
+        "title": "Data Analyst Intern (summer)",
+        "type": "internship",
+        "pay": 28,
+        "period": "hourly",
+        "location": "Chicago, IL",
+        "status": "rescinded",
+        "reason": "The client contract that funded this role was cancelled. We are sorry, "
+        "and we will contact you first when it reopens.",
+        "message": "A summer with our modeling team.",
+    },
+    {
+        "org": "civic-health-alliance",
+        "student": "Harper Lewis",
+        "engagement": PRESS_KIT,
+        "title": "Communications Associate",
+        "type": "part_time",
+        "pay": 24,
+        "period": "hourly",
+        "location": "Columbus, OH",
+        "status": "expired",
+        "message": "Help us tell our clinics' stories, 20 hours a week.",
+    },
+]
+
+# Destinations students reported themselves: (student, kind, employer, job title, program).
+OUTCOMES: list[tuple[str, str, str, str, str]] = [
+    ("Benjamin Clark", "employed_elsewhere", "Lakeshore Credit Union", "Staff Accountant", ""),
+    ("Chloe Williams", "graduate_school", "", "", "PhD in Epidemiology, Northfield State"),
+    ("Evelyn King", "still_looking", "", "", ""),
+    ("Alexander Green", "employed_elsewhere", "Pixel & Grain Design", "Junior UX Designer", ""),
+    ("Mateo Garcia", "graduate_school", "", "", "Master of Finance, Lakeshore College"),
 ]

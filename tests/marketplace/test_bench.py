@@ -11,9 +11,26 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Notification, Organization, StudentProfile, StudentSkill, User
+from accounts.models import (
+    CareerOfficeMembership,
+    Notification,
+    Organization,
+    StudentProfile,
+    StudentSkill,
+    User,
+)
 from marketplace import bench
-from marketplace.management.commands.bench import PAGES
+from marketplace.management.commands.bench import PAGES, STATS_ROW
+from matching.models import (
+    Application,
+    Engagement,
+    InternFeedback,
+    Message,
+    Offer,
+    OutcomeReport,
+    Payout,
+    SupervisorFeedback,
+)
 from projects.models import Project, ProjectSkill, SavedProject
 from tests.projects.factories import open_project
 
@@ -116,13 +133,132 @@ def _fingerprint() -> list[tuple]:
     return rows + skills
 
 
+def _matching_fingerprint() -> list[tuple]:
+    """What the matching rows are, by stable keys (emails, titles), not by ids."""
+    apps = list(
+        Application.objects.filter(project__in=bench.bench_projects())
+        .order_by("project__title", "project_id", "student__email")
+        .values_list("project__title", "student__email", "status")
+    )
+    engagements = list(
+        Engagement.objects.filter(project__in=bench.bench_projects())
+        .order_by("project__title", "project_id", "slot_number")
+        .values_list("student__email", "slot_number", "status", "fee")
+    )
+    offers = list(
+        Offer.objects.filter(organization__in=bench.bench_organizations())
+        .order_by("student__email", "organization__name")
+        .values_list("student__email", "organization__name", "status", "pay_amount")
+    )
+    return apps + engagements + offers
+
+
 def test_generation_is_deterministic():
     seed_bench(scale=0.01)
     first = _fingerprint()
+    first_matching = _matching_fingerprint()
+    assert len(first_matching) > 50
     seed_bench(scale=0.01, reset=True)
     assert _fingerprint() == first
+    assert _matching_fingerprint() == first_matching
     seed_bench(scale=0.01, reset=True, seed=7)
     assert _fingerprint() != first
+    assert _matching_fingerprint() != first_matching
+
+
+def test_applications_engagements_and_what_follows_them():
+    seed_bench()
+    students = bench.BenchCounts.for_scale(SCALE).students
+    apps = Application.objects.filter(project__in=bench.bench_projects())
+    # About APPLICATIONS_PER_STUDENT per student, plus the applicant-list project's.
+    assert 8 * students <= apps.count() <= 12 * students + bench.APPLICANT_LIST_SIZE
+    assert set(apps.values_list("status", flat=True)) == set(Application.Status.values)
+    # Only published projects get applications; one per project and student (the
+    # unique constraint holds, the query double-checks).
+    assert not apps.filter(
+        project__status__in=[Project.Status.DRAFT, Project.Status.PENDING_REVIEW]
+    ).exists()
+    assert not apps.filter(created_at__gt=timezone.now()).exists()
+    engagements = Engagement.objects.filter(project__in=bench.bench_projects())
+    assert set(engagements.values_list("status", flat=True)) == set(Engagement.Status.values)
+    assert engagements.count() == apps.filter(status=Application.Status.ACCEPTED).count()
+    assert not engagements.exclude(application__status=Application.Status.ACCEPTED).exists()
+    # Places are hard limits.
+    overfilled = [
+        p
+        for p in bench.bench_projects().annotate(n=Count("engagements")).filter(n__gt=0)
+        if p.n > p.slots
+    ]
+    assert overfilled == []
+    completed = engagements.filter(status=Engagement.Status.COMPLETED)
+    assert completed.exists()
+    assert Payout.objects.filter(engagement__in=completed).count() == completed.count()
+    assert {Payout.Status.DUE, Payout.Status.PAID} == set(
+        Payout.objects.filter(engagement__in=completed).values_list("status", flat=True)
+    )
+    assert SupervisorFeedback.objects.filter(engagement__in=completed).exists()
+    assert InternFeedback.objects.filter(engagement__in=completed).exists()
+    both = completed.filter(supervisor_feedback__isnull=False, intern_feedback__isnull=False)
+    assert not both.filter(feedback_released_at__isnull=True).exists()
+    assert not completed.exclude(completed_at__isnull=False).exists()
+    offers = Offer.objects.filter(organization__in=bench.bench_organizations())
+    assert offers.exists()
+    assert not offers.exclude(engagement__status=Engagement.Status.COMPLETED).exists()
+    assert OutcomeReport.objects.filter(student__email__endswith=bench.EMAIL_DOMAIN).exists()
+
+
+def test_the_designated_pages_data():
+    seed_bench()
+    list_id, workspace_id = bench.bench_designated_projects()
+    project = Project.objects.get(pk=list_id)
+    assert project.status == Project.Status.OPEN
+    assert project.applications.count() == bench.APPLICANT_LIST_SIZE
+    assert project.applications.values("status").distinct().count() >= 3
+    ctx = bench.bench_context()
+    assert ctx.applicant_project_id == list_id
+    viewer = User.objects.get(email=ctx.applicant_viewer_email)
+    assert viewer.membership.organization_id == project.organization_id
+    engagement = Engagement.objects.get(pk=ctx.workspace_engagement_id)
+    assert engagement.project_id == workspace_id
+    assert engagement.student.email == bench.BENCH_STUDENT_EMAIL
+    assert Message.objects.filter(engagement=engagement).count() == bench.WORKSPACE_MESSAGES
+    assert engagement.hours.exists() and engagement.submissions.exists()
+    assert engagement.events.count() == 3
+    # Every bench institution has a career officer; students are affiliated.
+    officer = User.objects.get(email=ctx.career_officer_email)
+    assert officer.is_career_office
+    assert (
+        CareerOfficeMembership.objects.filter(
+            institution__slug__startswith=bench.SLUG_PREFIX
+        ).count()
+        == bench.INSTITUTIONS
+    )
+    assert StudentProfile.objects.filter(
+        institution=officer.career_office.institution, institution_verified=True
+    ).exists()
+
+
+def test_the_designated_pages_answer_their_users(client):
+    seed_bench(scale=0.01)
+    ctx = bench.bench_context()
+    pages = {page.name: page for page in PAGES}
+    for name in ("applicant_list", "workspace", "career_dashboard"):
+        page = pages[name]
+        email = bench.BENCH_STUDENT_EMAIL if page.as_student else page.as_user(ctx)
+        client.force_login(User.objects.get(email=email))
+        assert client.get(page.url(ctx)).status_code == 200, name
+
+
+def test_the_statistics_row_reports_time_and_memory():
+    seed_bench(scale=0.01)
+    row = bench.measure_statistics(scale=0.01).as_row()
+    assert row["page"] == "stats_task"
+    assert row["median_ms"] > 0 and row["queries"] > 0
+    assert row["snapshot_rows"] > 0
+    assert {"scale", "p95_ms", "bytes", "floor_ratio"} <= set(row)
+    traced = bench.measure_statistics(scale=0.01, trace=True).as_row()
+    assert traced["peak_mb"] > 0 and traced["traced_ms"] > 0
+    assert traced["median_ms"] is None
 
 
 def test_seeding_again_without_reset_is_refused():
@@ -171,6 +307,8 @@ def test_pages_list_starts_with_the_floor():
     names = [page.name for page in PAGES]
     assert names[0] == "floor"
     assert {"browse", "search", "browse_filtered", "detail", "recommendations"} <= set(names)
+    assert {"applicant_list", "workspace", "career_dashboard"} <= set(names)
+    assert STATS_ROW not in names
 
 
 def test_bench_refuses_to_run_on_sqlite():
@@ -211,11 +349,15 @@ def test_bench_command_measures_every_page_and_writes_json(tmp_path):
     assert data["date"]
     rows = data["rows"]
     assert [(r["scale"], r["page"]) for r in rows] == [
-        (scale, page.name) for scale in (0.01, 0.02) for page in PAGES
+        (scale, name)
+        for scale in (0.01, 0.02)
+        for name in [page.name for page in PAGES] + [STATS_ROW]
     ]
     for row in rows:
         assert {"median_ms", "p95_ms", "queries", "bytes", "floor_ratio"} <= set(row)
-        assert row["median_ms"] is not None or row.get("error")
+        assert row["median_ms"] is not None, row
+    stats_rows = [row for row in rows if row["page"] == STATS_ROW]
+    assert all(row["peak_mb"] > 0 and row["traced_ms"] > 0 for row in stats_rows)
     floor = rows[0]
     assert floor["page"] == "floor" and floor["floor_ratio"] == 1.0
     assert floor["bytes"] == 2 and floor["queries"] == 0

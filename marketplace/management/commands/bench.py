@@ -5,7 +5,11 @@ For each scale: regenerate the bench data (``seed_bench --reset``), then request
 page of ``PAGES`` in-process through ``django.test.Client`` and the full middleware
 stack — 3 warm-up requests, then ``--requests`` timed ones — and record the median and
 95th percentile, the SQL query count of one request, the HTML size and the ratio to the
-trivial ``floor`` page. Results go to bench/results.json; see bench/README.md.
+trivial ``floor`` page. Pages are seen anonymously, as the bench student, or as the
+user a page names (an organization owner, a career officer). After the pages one more
+row, ``stats_task``, times one run of the nightly statistics task (seconds × 1000 in
+median_ms, its peak Python memory in "peak_mb"). Results go to bench/results.json (or
+``--output``); see bench/README.md.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from marketplace.bench import (
     Page,
     bench_context,
     measure_page,
+    measure_statistics,
 )
 
 #: The measured pages, in order. ``floor`` must stay first: the others are compared to it.
@@ -49,7 +54,29 @@ PAGES: list[Page] = [
         as_student=True,
     ),
     Page("recommendations", lambda ctx: reverse("projects:student-home"), as_student=True),
+    Page(
+        "applicant_list",
+        lambda ctx: reverse(
+            "matching:applicant-list", kwargs={"project_pk": ctx.applicant_project_id}
+        ),
+        as_user=lambda ctx: ctx.applicant_viewer_email,
+    ),
+    Page(
+        "workspace",
+        lambda ctx: reverse(
+            "matching:engagement-detail", kwargs={"pk": ctx.workspace_engagement_id}
+        ),
+        as_student=True,
+    ),
+    Page(
+        "career_dashboard",
+        lambda ctx: reverse("dashboards:career"),
+        as_user=lambda ctx: ctx.career_officer_email,
+    ),
 ]
+#: Not a page: one run of the nightly statistics task, measured after the pages (the
+#: career dashboard reads the snapshots of a run made before them).
+STATS_ROW = "stats_task"
 
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "bench" / "results.json"
 
@@ -113,15 +140,21 @@ class Command(BaseCommand):
     def run_scale(self, scale: float, requests: int) -> list[Measurement]:
         cache.clear()
         ctx: BenchContext = bench_context()
+        # The dashboards read the nightly snapshots: the timed run of the statistics
+        # task comes first; after the pages a second, traced run measures its memory.
+        stats_row = measure_statistics(scale=scale)
         anonymous = Client()
         student = Client()
         student.force_login(User.objects.get(email=BENCH_STUDENT_EMAIL))
+        logged_in: dict[str, Client] = {}
         results: list[Measurement] = []
         floor_ms: float | None = None
         for page in PAGES:
             client = student if page.as_student else anonymous
             try:
                 url = page.url(ctx)
+                if page.as_user is not None:
+                    client = self._client_for(page.as_user(ctx), logged_in)
             except Exception as exc:  # noqa: BLE001 — e.g. no open project at this scale
                 results.append(Measurement(scale=scale, page=page.name, error=repr(exc)))
                 continue
@@ -134,15 +167,29 @@ class Command(BaseCommand):
             if result.median_ms is not None and floor_ms:
                 result.floor_ratio = round(result.median_ms / floor_ms, 1)
             results.append(result)
+        memory = measure_statistics(scale=scale, trace=True)
+        stats_row.extra.update(memory.extra)
+        stats_row.error = stats_row.error or memory.error
+        results.append(stats_row)
         self.print_table(scale, results)
         return results
 
+    @staticmethod
+    def _client_for(email: str | None, logged_in: dict[str, Client]) -> Client:
+        if not email:
+            raise LookupError("no such bench user at this scale")
+        if email not in logged_in:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            logged_in[email] = client
+        return logged_in[email]
+
     def print_table(self, scale: float, results: list[Measurement]) -> None:
-        header = ("page", "median ms", "p95 ms", "queries", "bytes", "× floor")
+        header = ("page", "median ms", "p95 ms", "queries", "bytes", "× floor", "peak MB")
         lines = [header]
         for r in results:
             if r.error and r.median_ms is None:
-                lines.append((r.page, f"ERROR {r.error}", "", "", "", ""))
+                lines.append((r.page, f"ERROR {r.error}", "", "", "", "", ""))
                 continue
             lines.append(
                 (
@@ -152,6 +199,7 @@ class Command(BaseCommand):
                     _fmt(r.queries),
                     _fmt(r.bytes),
                     _fmt(r.floor_ratio),
+                    _fmt(r.extra.get("peak_mb")),
                 )
             )
         self.stdout.write(f"\nScale {scale:g}")
@@ -160,13 +208,13 @@ class Command(BaseCommand):
     def print_growth(self, rows: list[Measurement], *, small: float, big: float) -> None:
         by_key = {(r.scale, r.page): r for r in rows}
         lines = [("page", f"median at {small:g}", f"median at {big:g}", "growth ×")]
-        for page in PAGES:
-            a, b = by_key.get((small, page.name)), by_key.get((big, page.name))
+        for name in [page.name for page in PAGES] + [STATS_ROW]:
+            a, b = by_key.get((small, name)), by_key.get((big, name))
             if a and b and a.median_ms and b.median_ms:
                 growth = _fmt(round(b.median_ms / a.median_ms, 2))
-                lines.append((page.name, _fmt(a.median_ms), _fmt(b.median_ms), growth))
+                lines.append((name, _fmt(a.median_ms), _fmt(b.median_ms), growth))
             else:
-                lines.append((page.name, "—", "—", "—"))
+                lines.append((name, "—", "—", "—"))
         self.stdout.write(f"\nGrowth from scale {small:g} to {big:g}")
         self.stdout.write(_table(lines))
 

@@ -5,8 +5,10 @@ title) before it is made, so a second run finds everything and changes nothing. 
 are created and moved through their lifecycle by the real posting services.
 
 The work is a list of small steps (``STEPS``); each takes the shared ``DemoContext`` and
-may read what earlier steps stored there. Later features add their own step at the end
-(applications, engagements, feedback, offers…).
+may read what earlier steps stored there. Projects are published first; the steps of
+``marketplace/demo_lifecycle.py`` then fill in applications, engagements, feedback, the
+experience record, payouts, offers and outcomes through the real matching services; the
+last step closes, completes or cancels the projects the demo wants finished.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from accounts.services.profiles import (
     profile_update,
     student_skill_set,
 )
-from marketplace import demo_data
+from marketplace import demo_data, demo_lifecycle
+from matching.models import Engagement
 from projects.models import Project
 from projects.services.posting import (
     project_cancel,
@@ -64,11 +67,17 @@ class DemoContext:
     organizations: dict[str, Organization] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     students: list[User] = field(default_factory=list)
+    # "First Last" → the demo student (demo_data names students that way).
+    students_by_name: dict[str, User] = field(default_factory=dict)
     projects: dict[str, Project] = field(default_factory=dict)
     skills: dict[str, Skill] = field(default_factory=dict)
     # (role label, email); printed students first, then employers, then the rest.
     logins: list[tuple[str, str]] = field(default_factory=list)
     created: Counter = field(default_factory=Counter)
+    # Lines printed after the summary (a share link made this run) and moves a step
+    # could not take (an older database whose projects already moved on).
+    notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------
@@ -194,6 +203,7 @@ def seed_students(ctx: DemoContext) -> None:
         email = f"{first}.{last}@{institution.email_domains[0]}".lower()
         user = demo_user(ctx, email=email, first_name=first, last_name=last, role=User.Role.STUDENT)
         ctx.students.append(user)
+        ctx.students_by_name[f"{first} {last}"] = user
         profile = profile_ensure_for_user(user=user)
         if not profile.major:
             handle = slugify(f"{first}-{last}")
@@ -262,8 +272,20 @@ def seed_projects(ctx: DemoContext) -> None:
                 screening_questions=spec.get("screening", ()),
             )
             ctx.created["projects"] += 1
-        _advance(ctx, project, spec, actor=supervisor)
+        # Only as far as open: applications come in while it is open, and the last
+        # step (seed_project_endings) closes, completes or cancels it afterwards.
+        _advance(ctx, project, spec, actor=supervisor, until_open=True)
         ctx.projects[spec["title"]] = project
+
+
+def seed_project_endings(ctx: DemoContext) -> None:
+    """Close, complete or cancel the projects the demo wants finished, once their
+    applications and engagements are in place. A project whose last place was taken
+    has closed already, and one whose engagements all ended has completed."""
+    for spec in demo_data.PROJECTS:
+        project = ctx.projects[spec["title"]]
+        project.refresh_from_db()
+        _advance(ctx, project, spec, actor=ctx.users[spec["supervisor"]])
 
 
 def _description(spec: dict, org: Organization, supervisor: User) -> str:
@@ -280,10 +302,13 @@ def _description(spec: dict, org: Organization, supervisor: User) -> str:
     )
 
 
-def _advance(ctx: DemoContext, project: Project, spec: dict, *, actor: User) -> None:
+def _advance(
+    ctx: DemoContext, project: Project, spec: dict, *, actor: User, until_open: bool = False
+) -> None:
     """Move a project along its path to the status the demo wants, through the posting
     services. Each step runs only from the status it expects, so a rerun (or a run
-    after an interrupted one) takes just the missing steps."""
+    after an interrupted one) takes just the missing steps. ``until_open`` stops once
+    the project is open."""
     target = spec["status"]
 
     def publish() -> None:
@@ -299,6 +324,9 @@ def _advance(ctx: DemoContext, project: Project, spec: dict, *, actor: User) -> 
         project_close(project=project, actor=actor, note="We have enough strong applicants.")
 
     def complete() -> None:
+        if project.engagements.exclude(status__in=Engagement.FINAL).exists():
+            ctx.skipped.append(f"completing “{project.title}” (work still under way)")
+            return
         project_complete(project=project, actor=actor, note="All work accepted.")
 
     def cancel() -> None:
@@ -321,9 +349,21 @@ def _advance(ctx: DemoContext, project: Project, spec: dict, *, actor: User) -> 
         ),
     }
     for expected, step in paths[target]:
+        if until_open and expected != Status.DRAFT:
+            break
         if project.status == expected:
             step()
             ctx.created["project transitions"] += 1
+
+
+def seed_statistics(ctx: DemoContext) -> None:
+    """The dashboards read nightly snapshots: compute them now (as the nightly task
+    does) when this run changed anything, or when there are none yet."""
+    from marketplace import stats
+    from marketplace.models import StatSnapshot
+
+    if any(ctx.created.values()) or not StatSnapshot.objects.exists():
+        ctx.created["statistics snapshots"] += stats.statistics_compute_all()
 
 
 #: The seeding steps, in order. Add a feature's demo data by appending its step.
@@ -333,6 +373,16 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_organizations,
     seed_students,
     seed_projects,
+    demo_lifecycle.seed_resumes,
+    demo_lifecycle.seed_applications,
+    demo_lifecycle.seed_engagements,
+    demo_lifecycle.seed_feedback,
+    demo_lifecycle.seed_records,
+    demo_lifecycle.seed_payouts,
+    demo_lifecycle.seed_offers,
+    demo_lifecycle.seed_outcomes,
+    seed_project_endings,
+    seed_statistics,
 ]
 
 
@@ -353,6 +403,13 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         made = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n) or "nothing new"
         self.stdout.write(f"Demo data ready in {elapsed:.1f}s ({made}).")
+        for note in ctx.notes:
+            self.stdout.write(note)
+        if ctx.skipped:
+            self.stdout.write(
+                "Left as they were (an older demo database moved on already): "
+                + "; ".join(ctx.skipped)
+            )
         self.print_logins(ctx)
 
     def print_logins(self, ctx: DemoContext) -> None:
