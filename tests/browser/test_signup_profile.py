@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from pypdf import PdfWriter
 
 from accounts.models import StudentProfile, StudentSkill, User
+from tests.accounts.factories import SkillFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,6 +30,9 @@ def small_pdf() -> bytes:
 def test_student_signs_up_and_completes_profile(page, live_server, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     mail.outbox.clear()
+    # The taxonomy migration seeds "Python"; an earlier transactional test in the same
+    # run may have flushed it, so make sure it is there (get_or_create by slug).
+    SkillFactory(name="Python", slug="python", category__name="Browser test skills")
 
     # Sign up from the landing page's "I'm a student" link: the role is preselected.
     page.goto("/accounts/signup/?role=student")
