@@ -112,6 +112,23 @@ class Project(StatefulModel):
         indexes = [
             # Browse's default order: open projects, newest first (keyset-friendly).
             models.Index(fields=["status", "-published_at", "-id"], name="project_open_newest"),
+            # Open projects only, newest first, with every column a browse filter tests:
+            # the capped count of a filtered browse (projects.pagination) is then an
+            # index-only scan that stops after 1,001 hits instead of reading table rows.
+            models.Index(
+                fields=[
+                    "-published_at",
+                    "-id",
+                    "application_deadline",
+                    "category",
+                    "work_mode",
+                    "fee",
+                    "estimated_hours",
+                    "organization",
+                ],
+                condition=models.Q(status="open"),
+                name="project_open_feed",
+            ),
             # Sort by deadline, and the auto-close task's scan of open projects.
             models.Index(fields=["status", "application_deadline"], name="project_open_deadline"),
             # Sort and filter by fee.
@@ -180,8 +197,14 @@ class ProjectSkill(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "skill"], name="unique_project_skill")
         ]
-        # The skills filter looks projects up by skill.
-        indexes = [models.Index(fields=["skill", "project"], name="projectskill_skill_project")]
+        # The skills filter looks projects up by skill; recommendations and "similar
+        # projects" walk the newest projects that *require* a skill, backwards along
+        # (skill, is_required, project) and index-only.
+        indexes = [
+            models.Index(
+                fields=["skill", "is_required", "project"], name="projectskill_skill_req_project"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.skill} ({'required' if self.is_required else 'nice to have'})"

@@ -2,9 +2,9 @@
 recommendations.
 
 Everything here is bounded: no read scans or scores a number of rows that grows with
-the table. Browse counts at most 1,001 rows (projects.pagination); "best match" and
-recommendations score a bounded candidate set in Python; "similar" ranks at most 40
-candidates.
+the table. Browse counts at most 1,001 rows (projects.pagination); a keyword search ranks
+the 200 newest matches; "best match" and recommendations score a bounded candidate set
+in Python; "similar" ranks a few dozen candidates per skill.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -39,10 +39,12 @@ SORT_MATCH = "match"
 # skill with the student: never more than this many, whatever the table size.
 BEST_MATCH_CANDIDATES = 300
 # Recommendations score at most this many candidates and show the best of them.
-RECOMMENDATION_CANDIDATES = 200
+RECOMMENDATION_CANDIDATES = 100
 RECOMMENDATIONS_SHOWN = 20
 SIMILAR_CANDIDATES = 40
 SIMILAR_SHOWN = 4
+# A keyword search ranks at most this many matches: the most recently created ones.
+SEARCH_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -137,15 +139,40 @@ def _with_saved_flag(qs: QuerySet[Project], user) -> QuerySet[Project]:
     )
 
 
-def skill_choice_groups() -> list[tuple[str, list[tuple[int, str]]]]:
-    """The skill taxonomy grouped by category, for the skills filter (one query)."""
-    groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    rows = Skill.objects.order_by("category__name", "name").values_list(
-        "pk", "name", "category__name"
+class SkillGroups(list):
+    """The skill taxonomy grouped by category: ``[(category, [(pk, name), …]), …]``.
+
+    The same object comes back for as long as the taxonomy is unchanged, so what is
+    derived from it (the filter's option markup, its set of valid ids) is computed once
+    per process and kept on it (``cache``)."""
+
+    def __init__(self, groups) -> None:
+        super().__init__(groups)
+        self.cache: dict = {}
+        self.valid_values = frozenset(str(pk) for _, choices in self for pk, _ in choices)
+
+
+_skill_groups: dict[tuple, SkillGroups] = {}
+
+
+def skill_choice_groups() -> SkillGroups:
+    """The skill taxonomy grouped by category, for the skills filter (one query).
+
+    The rows themselves are the version key: the same rows give back the same
+    ``SkillGroups`` object, so a renamed, added or removed skill is seen by the next
+    request, and the filter markup is not rebuilt on every page."""
+    rows = tuple(
+        Skill.objects.order_by("category__name", "name").values_list("pk", "name", "category__name")
     )
-    for pk, name, category in rows:
-        groups[category].append((pk, name))
-    return list(groups.items())
+    cached = _skill_groups.get(rows)
+    if cached is None:
+        groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for pk, name, category in rows:
+            groups[category].append((pk, name))
+        cached = SkillGroups(groups.items())
+        _skill_groups.clear()  # one taxonomy at a time
+        _skill_groups[rows] = cached
+    return cached
 
 
 # ------------------------------------------------------------------------------
@@ -206,6 +233,52 @@ def project_list_open(
         .prefetch_related(_skills_prefetch_for_cards())
     )
     return _with_saved_flag(qs, viewer)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    pk: int
+    rank: float
+    published_at: datetime | None
+    application_deadline: datetime
+    fee: int
+
+
+def project_search_hits(
+    *, filters: BrowseFilters, now: datetime | None = None
+) -> tuple[list[SearchHit], bool]:
+    """A keyword search: the matching open projects as sorted hits (ids and the few
+    columns the sorts need) and whether there were more than ``SEARCH_CANDIDATES``.
+
+    Bounded on purpose. Relevance (``ts_rank``) is computed for the
+    ``SEARCH_CANDIDATES`` most recently created matches only (highest ids): they are
+    found by walking the primary key backwards and stop after that many hits, or —
+    for a rare word — through the GIN index; PostgreSQL's planner picks whichever is
+    cheaper. Ranking every match instead grows with the table (10,000 matches for a
+    word in 5% of 200,000 projects). So "relevance" means: the best matches among the
+    200 newest, then newest first; every sort orders the same candidate set, and the
+    page says "200+" when there were more.
+    """
+    now = now or timezone.now()
+    rows = list(
+        _filtered(filters, now=now)
+        .order_by("-pk")
+        .values_list("pk", "rank", "published_at", "application_deadline", "fee")[
+            : SEARCH_CANDIDATES + 1
+        ]
+    )
+    more = len(rows) > SEARCH_CANDIDATES
+    hits = [SearchHit(*row) for row in rows[:SEARCH_CANDIDATES]]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    if filters.sort == SORT_DEADLINE:
+        hits.sort(key=lambda h: (h.application_deadline, h.pk))
+    elif filters.sort == SORT_FEE:
+        hits.sort(key=lambda h: (-h.fee, -h.pk))
+    else:
+        hits.sort(key=lambda h: (h.published_at or epoch, h.pk), reverse=True)
+        if filters.sort == SORT_RELEVANCE:
+            hits.sort(key=lambda h: -(h.rank or 0.0))  # stable: newest first among equals
+    return hits, more
 
 
 def student_match_profile(*, user) -> StudentMatchProfile:
@@ -289,19 +362,78 @@ def project_list_best_match(
     return sorted(scored.items(), key=lambda item: (-item[1].score, -item[0]))
 
 
+def with_card_skills(projects: list[Project]) -> list[Project]:
+    """Give each project ``card_skills``, its skills as ``(name, is_required)``
+    (required first, then by name), in one query for the whole page. Plain tuples, not
+    model instances: a prefetch building ~70 ProjectSkill and Skill objects cost more
+    than the query itself."""
+    by_project: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    if projects:
+        rows = (
+            ProjectSkill.objects.filter(project_id__in=[p.pk for p in projects])
+            .order_by("-is_required", "skill__name")
+            .values_list("project_id", "skill__name", "is_required")
+        )
+        for project_id, name, is_required in rows:
+            by_project[project_id].append((name, is_required))
+    for project in projects:
+        project.card_skills = by_project[project.pk]
+    return projects
+
+
 def project_list_by_ids(ids: Iterable[int], *, viewer=None) -> list[Project]:
     """Projects for a page of ids, in that order, ready for cards (two queries)."""
     ids = list(ids)
     if not ids:
         return []
-    qs = (
-        Project.objects.filter(pk__in=ids)
-        .select_related("organization")
-        .only(*CARD_FIELDS)
-        .prefetch_related(_skills_prefetch_for_cards())
-    )
+    qs = Project.objects.filter(pk__in=ids).select_related("organization").only(*CARD_FIELDS)
     by_id = {p.pk: p for p in _with_saved_flag(qs, viewer)}
-    return [by_id[i] for i in ids if i in by_id]
+    return with_card_skills([by_id[i] for i in ids if i in by_id])
+
+
+def _requiring_parts(
+    skill_ids: Iterable[int], *, now: datetime, limit: int, exclude_pk: int | None = None
+) -> tuple[list[str], list]:
+    """SQL parts for a UNION ALL: per skill, the ids of the ``limit`` most recently
+    created open projects (highest ids) that *require* it.
+
+    Each part walks the (skill, is_required, project) index backwards and probes the
+    project's primary key until it has ``limit`` open ones: a few hundred index entries
+    at 20,000 or 200,000 projects. One "skill IN (…)" query would instead read every
+    project row of those skills, or probe the newest projects one by one for thousands
+    of rows (a student's skills are required by ~3% of projects).
+
+    Plain SQL: building the same UNION with the ORM, one subquery per skill, cost more
+    Python time than the database spends on it. Each part is wrapped in
+    ``SELECT … FROM (…)`` so that SQLite accepts its LIMIT too.
+    """
+    p, ps = Project._meta.db_table, ProjectSkill._meta.db_table
+    exclude = " AND ps.project_id <> %s" if exclude_pk is not None else ""
+    parts, params = [], []
+    for i, skill_id in enumerate(sorted(set(skill_ids))):
+        parts.append(
+            f"SELECT r{i}.project_id FROM (SELECT ps.project_id FROM {ps} ps"
+            f" INNER JOIN {p} pp ON pp.id = ps.project_id"
+            " WHERE ps.skill_id = %s AND ps.is_required = %s AND pp.status = %s"
+            f" AND pp.application_deadline > %s{exclude}"
+            f" ORDER BY ps.project_id DESC LIMIT {int(limit)}) r{i}"
+        )
+        params += [skill_id, True, Project.Status.OPEN, now]
+        if exclude_pk is not None:
+            params.append(exclude_pk)
+    return parts, params
+
+
+def _newest_requiring(skill_ids: Iterable[int], *, now: datetime, limit: int) -> RawSQL:
+    """Ids of the ``limit`` most recently created open projects that require one of
+    ``skill_ids`` (see ``_requiring_parts``), as a subquery for ``pk__in``. An id may
+    come twice (a project requiring two of the skills); ``IN`` does not mind."""
+    parts, params = _requiring_parts(skill_ids, now=now, limit=limit)
+    union = " UNION ALL ".join(parts)
+    return RawSQL(
+        f"SELECT u.project_id FROM ({union}) u ORDER BY u.project_id DESC LIMIT {int(limit)}",
+        params,
+    )
 
 
 # ------------------------------------------------------------------------------
@@ -343,29 +475,34 @@ def project_match_for(*, project: Project, student: StudentMatchProfile) -> Matc
     )
 
 
+def _similar_candidates(project: Project, required_ids: list[int], *, now: datetime) -> RawSQL:
+    """Ids of the candidates for "similar", as a subquery: the ``SIMILAR_CANDIDATES``
+    newest open projects of the same category (along ``project_open_feed``) and, per
+    required skill of ``project``, the ``SIMILAR_CANDIDATES`` newest open projects
+    requiring it too (``_requiring_parts``), in one UNION ALL — not "category OR shares
+    a skill", which PostgreSQL can only answer by scanning the whole table."""
+    n = int(SIMILAR_CANDIDATES)
+    parts, params = _requiring_parts(required_ids, now=now, limit=n, exclude_pk=project.pk)
+    same_category = (
+        f"SELECT c.id FROM (SELECT id FROM {Project._meta.db_table}"
+        " WHERE status = %s AND application_deadline > %s AND category = %s AND id <> %s"
+        f" ORDER BY published_at DESC, id DESC LIMIT {n}) c"
+    )
+    return RawSQL(
+        " UNION ALL ".join([same_category, *parts]),
+        [Project.Status.OPEN, now, project.category, project.pk, *params],
+    )
+
+
 def project_list_similar(project: Project, *, now: datetime | None = None) -> list[Project]:
-    """Up to four other open projects in the same category or sharing a skill, the
-    ones sharing most skills first. One query: the 40 newest of each kind are chosen
-    in subqueries, then ranked by shared skills."""
+    """Up to four other open projects in the same category or sharing a required skill,
+    the ones sharing most skills first. One query: the newest candidates of each kind
+    (``_similar_candidates``), ranked by shared skills."""
     now = now or timezone.now()
-    skill_ids = [ps.skill_id for ps in project.project_skills.all()]
-    others = _open_projects(now=now).exclude(pk=project.pk).order_by("-published_at", "-pk")
-    # Two bounded subqueries rather than one "category OR shares a skill" filter: with
-    # the OR, PostgreSQL hashes every project row of those skills (tens of thousands);
-    # alone, the EXISTS probes the newest projects one by one and stops early.
-    candidates = others.filter(category=project.category).values("pk")[:SIMILAR_CANDIDATES]
-    if skill_ids:
-        sharing = others.filter(
-            Exists(ProjectSkill.objects.filter(project=OuterRef("pk"), skill_id__in=skill_ids))
-        ).values("pk")[:SIMILAR_CANDIDATES]
-        if connection.features.supports_slicing_ordering_in_compound:
-            # UNION, not "pk IN a OR pk IN b": an OR of two IN lists turns into a scan
-            # of the whole table on PostgreSQL.
-            candidates = Project.objects.filter(pk__in=candidates.union(sharing)).values("pk")
-        else:  # SQLite cannot LIMIT inside a UNION; it is only the development engine.
-            candidates = Project.objects.filter(Q(pk__in=candidates) | Q(pk__in=sharing)).values(
-                "pk"
-            )
+    project_skills = list(project.project_skills.all())
+    skill_ids = [ps.skill_id for ps in project_skills]
+    required_ids = [ps.skill_id for ps in project_skills if ps.is_required]
+    candidates = _similar_candidates(project, required_ids, now=now)
     return list(
         Project.objects.filter(pk__in=candidates)
         .select_related("organization")
@@ -411,21 +548,9 @@ def project_list_recommended_for(
     if not student.has_skills:
         return []
     # A project needs at least one required skill (posting enforces it) and the
-    # required part dominates the score, so candidates share a *required* skill. The
-    # newest ones are taken: an EXISTS probe along the (status, -published_at) index
-    # that stops after RECOMMENDATION_CANDIDATES hits, whatever the table size.
-    candidates = (
-        _open_projects(now=now)
-        .filter(
-            Exists(
-                ProjectSkill.objects.filter(
-                    project=OuterRef("pk"), skill_id__in=list(student.skills), is_required=True
-                )
-            )
-        )
-        .order_by("-published_at", "-pk")
-        .values("pk")[:RECOMMENDATION_CANDIDATES]
-    )
+    # required part dominates the score, so candidates require one of the student's
+    # skills: the newest ones (see _newest_requiring), whatever the table size.
+    candidates = _newest_requiring(list(student.skills), now=now, limit=RECOMMENDATION_CANDIDATES)
     scored = _score_candidates(candidates, student=student, now=now)
     best = sorted(
         ((pk, m) for pk, m in scored.items() if m.eligible),

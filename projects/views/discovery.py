@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import student_required
 from marketplace.statemachine import DomainError
 
+from ..cards import render_project_cards
 from ..forms_discovery import BrowseFilterForm
 from ..pagination import CappedPaginator
 from ..selectors.discovery import (
@@ -35,13 +37,14 @@ from ..selectors.discovery import (
     project_list_saved_for,
     project_list_similar,
     project_match_for,
+    project_search_hits,
     skill_choice_groups,
     student_match_profile,
+    with_card_skills,
 )
 from ..services.saving import saved_project_toggle
 
 PER_PAGE = 20
-_SKILL_REASONS = ("Matches ", "Missing:", "No required skills")
 SAVED_PER_PAGE = 20
 _SKILL_REASONS = ("Matches ", "Missing:", "No required skills")
 
@@ -61,9 +64,8 @@ def _is_results_request(request: HttpRequest) -> bool:
 def browse(request: HttpRequest) -> HttpResponse:
     user = request.user
     is_student = user.is_authenticated and user.is_student
-    form = BrowseFilterForm(
-        request.GET or None, skill_groups=skill_choice_groups(), is_student=is_student
-    )
+    skill_groups = skill_choice_groups()
+    form = BrowseFilterForm(request.GET or None, skill_groups=skill_groups, is_student=is_student)
     filters = form.to_filters()
     if form.is_bound and not request.GET.get("sort"):
         data = form.data.copy()
@@ -86,16 +88,36 @@ def browse(request: HttpRequest) -> HttpResponse:
         for project in page.object_list:
             project.match = matches[project.pk]
         count_display, is_capped = f"{paginator.count:,}", False
+    elif filters.q:
+        # A keyword search ranks a bounded set of matches (project_search_hits): the
+        # page is cut from that list, two more queries fetch its cards.
+        hits, more = project_search_hits(filters=filters)
+        paginator = Paginator(hits, PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = project_list_by_ids([hit.pk for hit in page.object_list], viewer=user)
+        count_display = f"{paginator.count:,}+" if more else f"{paginator.count:,}"
+        is_capped = more
     else:
         # Capped count (projects.pagination.CappedPaginator): no COUNT(*) over every
         # open project, so the first page costs the same at 20,000 or 200,000 rows.
-        paginator = CappedPaginator(project_list_open(filters=filters, viewer=user), PER_PAGE)
+        projects = project_list_open(filters=filters, viewer=user).prefetch_related(None)
+        paginator = CappedPaginator(projects, PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = with_card_skills(list(page.object_list))
         count_display, is_capped = paginator.count_display, paginator.is_capped
 
+    # The cards are built in Python (projects.cards): the template engine would spend
+    # most of the page's time on them.
+    cards = render_project_cards(
+        page.object_list,
+        request=request,
+        is_student=is_student,
+        match_for=(lambda p: p.match) if filters.sort == SORT_MATCH else None,
+    )
     context = {
         "form": form,
         "filters": filters,
+        "cards": cards,
         "notes": notes,
         "page_obj": page,
         "page_range": paginator.get_elided_page_range(page.number),
@@ -104,8 +126,19 @@ def browse(request: HttpRequest) -> HttpResponse:
         "is_capped": is_capped,
         "is_student": is_student,
     }
-    template = "projects/browse.html#results" if _is_results_request(request) else None
-    response = render(request, template or "projects/browse.html", context)
+    results_only = _is_results_request(request)
+    if not form.is_bound and not results_only:
+        # The filter form without input is the same for every visitor of a role: it is
+        # rendered once per process and taxonomy version (the skills select has 160
+        # options) and kept beside the cached taxonomy.
+        key = ("filter-form", is_student)
+        context["filters_html"] = skill_groups.cache.get(key)
+        if context["filters_html"] is None:
+            context["filters_html"] = skill_groups.cache[key] = render_to_string(
+                "projects/browse.html#filters", context
+            )
+    template = "projects/browse.html#results" if results_only else "projects/browse.html"
+    response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
 
@@ -205,8 +238,15 @@ def student_home(request: HttpRequest) -> HttpResponse:
         if student.has_skills
         else []
     )
+    matches = {rec.project.pk: rec.match for rec in recommendations}
+    cards = render_project_cards(
+        [rec.project for rec in recommendations],
+        request=request,
+        is_student=True,
+        match_for=lambda p: matches[p.pk],
+    )
     return render(
         request,
         "projects/student_home.html",
-        {"student": student, "recommendations": recommendations},
+        {"student": student, "recommendations": recommendations, "cards": cards},
     )

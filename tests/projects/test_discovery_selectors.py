@@ -19,6 +19,7 @@ from projects.selectors.discovery import (
     project_list_recommended_for,
     project_list_saved_for,
     project_list_similar,
+    project_search_hits,
     skill_choice_groups,
     student_match_profile,
 )
@@ -179,6 +180,57 @@ def test_skill_choices_are_grouped_by_category():
     assert (sql.pk, "SQL") in groups[sql.category.name]
 
 
+def test_skill_choices_are_cached_until_the_taxonomy_changes():
+    sql = skill("SQL")
+    first = skill_choice_groups()
+    assert skill_choice_groups() is first  # same taxonomy: the cached object
+    sql.name = "Structured Query Language"
+    sql.save()
+    renamed = skill_choice_groups()
+    assert renamed is not first
+    assert (sql.pk, "Structured Query Language") in dict(renamed)[sql.category.name]
+    assert str(sql.pk) in renamed.valid_values
+
+
+# ------------------------------------------------------------------------------
+# Keyword search: a bounded set of candidates, sorted
+# ------------------------------------------------------------------------------
+def hit_titles(**kwargs):
+    hits, more = project_search_hits(filters=BrowseFilters(**kwargs))
+    by_pk = {p.pk: p.title for p in Project.objects.filter(pk__in=[h.pk for h in hits])}
+    return [by_pk[h.pk] for h in hits], more
+
+
+def test_search_hits_rank_title_hits_first_then_newest():
+    make_open(title="Weekly report", description="Includes the churn model.")
+    make_open(title="Churn analysis", published_at=days(-5))
+    make_open(title="Churn survey", published_at=days(-1))
+    make_open(title="Unrelated")
+    found, more = hit_titles(q="churn", sort=SORT_RELEVANCE)
+    assert found == ["Churn survey", "Churn analysis", "Weekly report"]
+    assert more is False
+
+
+def test_search_hits_follow_the_chosen_sort():
+    make_open(title="Churn late", application_deadline=days(20), fee=900)
+    make_open(title="Churn soon", application_deadline=days(2), fee=400)
+    assert hit_titles(q="churn", sort=SORT_DEADLINE)[0] == ["Churn soon", "Churn late"]
+    assert hit_titles(q="churn", sort=SORT_FEE)[0] == ["Churn late", "Churn soon"]
+
+
+def test_search_ranks_only_the_most_recently_created_candidates(monkeypatch):
+    from projects.selectors import discovery
+
+    monkeypatch.setattr(discovery, "SEARCH_CANDIDATES", 2)
+    oldest = make_open(title="Ledger cleanup")  # the best title hit, but created first
+    make_open(title="Quarterly close", summary="Reconcile the ledger.")
+    make_open(title="Month end", summary="Post to the ledger.")
+    found, more = hit_titles(q="ledger", sort=SORT_RELEVANCE)
+    assert found == ["Month end", "Quarterly close"]
+    assert oldest.title not in found
+    assert more is True
+
+
 # ------------------------------------------------------------------------------
 # Best match (browse sort) and recommendations
 # ------------------------------------------------------------------------------
@@ -257,6 +309,20 @@ def test_recommendations_are_capped(student, skills):
         discovery.RECOMMENDATIONS_SHOWN = original
 
 
+def test_recommendations_score_the_newest_projects_requiring_a_skill(student, skills, monkeypatch):
+    from projects.selectors import discovery
+
+    monkeypatch.setattr(discovery, "RECOMMENDATION_CANDIDATES", 2)
+    give_skills(student, {skills["SQL"]: 3, skills["Excel"]: 3})
+    oldest = make_open(title="Oldest", required=[skills["SQL"], skills["Excel"]])
+    make_open(title="Middle", required=[skills["SQL"]])
+    make_open(title="Newest", required=[skills["Excel"]])
+    make_open(title="Nice only", required=[skills["Figma"]], nice=[skills["SQL"]])
+    recs = project_list_recommended_for(user=student)
+    assert {r.project.title for r in recs} == {"Middle", "Newest"}
+    assert oldest.pk not in [r.project.pk for r in recs]
+
+
 def test_no_recommendations_without_skills(student, skills):
     make_open(required=[skills["SQL"]])
     assert project_list_recommended_for(user=student) == []
@@ -308,6 +374,20 @@ def test_similar_projects_share_category_or_skills_most_shared_first(skills):
     project_in_status("closed", required_skills=[skills["SQL"]], category=Project.Category.DATA)
     project = project_get_public(project.pk)
     assert project_list_similar(project) == [two, one, same_category]
+
+
+def test_similar_projects_share_a_required_skill_not_just_a_nice_to_have(skills):
+    project = make_open(title="Main", required=[skills["SQL"]], category=Project.Category.DATA)
+    required = make_open(
+        title="Requires SQL", required=[skills["SQL"]], category=Project.Category.WRITING
+    )
+    make_open(
+        title="SQL is a plus",
+        required=[skills["Figma"]],
+        nice=[skills["SQL"]],
+        category=Project.Category.WRITING,
+    )
+    assert project_list_similar(project_get_public(project.pk)) == [required]
 
 
 def test_similar_projects_are_at_most_four(skills):

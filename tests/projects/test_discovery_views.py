@@ -9,7 +9,7 @@ from django.urls import reverse
 from projects.models import SavedProject
 from projects.services.saving import saved_project_toggle
 from tests.accounts.factories import StudentFactory
-from tests.projects.discovery_helpers import give_skills, make_open, skill
+from tests.projects.discovery_helpers import days, give_skills, make_open, skill
 from tests.projects.factories import ProjectFactory, project_in_status
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,44 @@ def test_capped_count_reads_1000_plus(client, monkeypatch):
     body = client.get(reverse("projects:browse")).content.decode()
     assert "2+" in body
     assert "refine the filters" in body
+
+
+def test_search_shows_the_ranked_candidates_and_says_when_there_are_more(client, monkeypatch):
+    from projects.selectors import discovery
+
+    monkeypatch.setattr(discovery, "SEARCH_CANDIDATES", 2)
+    make_open(title="Ledger oldest")
+    make_open(title="Ledger middle")
+    make_open(title="Ledger newest")
+    body = client.get(reverse("projects:browse"), {"q": "ledger"}).content.decode()
+    assert "2+</strong> projects matching “ledger”" in body
+    assert "refine the filters" in body
+    assert "Ledger newest" in body and "Ledger middle" in body
+    assert "Ledger oldest" not in body
+
+
+def test_search_htmx_results_and_sorts(client):
+    make_open(title="Ledger late", application_deadline=days(20))
+    make_open(title="Ledger soon", application_deadline=days(2))
+    response = client.get(
+        reverse("projects:browse"), {"q": "ledger", "sort": "deadline"}, **HTMX_RESULTS
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "2</strong> projects matching" in body
+    assert body.index("Ledger soon") < body.index("Ledger late")
+
+
+def test_unfiltered_filter_form_is_cached_but_sees_new_skills(client):
+    first = client.get(reverse("projects:browse")).content.decode()
+    assert 'name="skills"' in first
+    assert "Quantum knitting" not in first
+    new = skill("Quantum knitting")
+    body = client.get(reverse("projects:browse")).content.decode()
+    assert f'<option value="{new.pk}">Quantum knitting</option>' in body
+    # Chosen skills stay selected on a filtered page (not cached).
+    body = client.get(reverse("projects:browse"), {"skills": new.pk}).content.decode()
+    assert f'<option value="{new.pk}" selected>Quantum knitting</option>' in body
 
 
 def test_browse_pagination_keeps_the_filters(client, monkeypatch):
