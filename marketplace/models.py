@@ -57,6 +57,10 @@ class StatSnapshot(models.Model):
                 name="one_snapshot_per_group",
             )
         ]
+        indexes = [
+            # "Figures computed … ago" and the stale-row sweep read by computation time.
+            models.Index(fields=["-computed_at"], name="snapshot_computed_at"),
+        ]
 
     def __str__(self) -> str:
         dimension = f" {self.dimension}={self.dimension_value}" if self.dimension else ""

@@ -44,7 +44,7 @@ import statistics as pystats
 import time
 import tracemalloc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -118,6 +118,10 @@ COUNT_KEYS = (
     "offers_accepted",
     "conversions",
 )
+#: The competencies and their aggregate names, once: ``Competency.values`` builds a new
+#: list on every access, and ``finalize`` runs for every one of ~100k groups.
+COMPETENCIES: tuple[str, ...] = tuple(Competency.values)
+RATING_KEYS: tuple[tuple[str, str], ...] = tuple((c, f"rating_{c}") for c in COMPETENCIES)
 
 
 # ------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ def _converted_engagements() -> QuerySet:
 
 
 def _rating_aggregates() -> dict[str, Any]:
-    aggregates: dict[str, Any] = {f"rating_{c}": Avg(c) for c in Competency.values}
+    aggregates: dict[str, Any] = {name: Avg(c) for c, name in RATING_KEYS}
     aggregates["overall_rating"] = Avg("overall_rating")
     aggregates["feedback_count"] = Count("pk")
     return aggregates
@@ -499,13 +503,16 @@ def _knowledge_groups(
 def finalize(metrics: dict[str, Any], *, knowledge: bool = False) -> dict[str, Any]:
     """Fill in missing counts with 0 and derive the rates."""
     m = dict(metrics)
+    get = m.get
     for key in COUNT_KEYS:
-        m[key] = m.get(key) or 0
+        m[key] = get(key) or 0
     for key in ("median_days_to_decide", "median_days_to_offer", "overall_rating"):
-        m.setdefault(key, None)
+        if key not in m:
+            m[key] = None
+    pop = m.pop
     ratings = {}
-    for competency in Competency.values:
-        value = m.pop(f"rating_{competency}", None)
+    for competency, name in RATING_KEYS:
+        value = pop(name, None)
         ratings[competency] = None if value is None else round(float(value), 2)
     if "ratings" not in metrics:
         m["ratings"] = ratings
@@ -565,59 +572,80 @@ UNIQUE_FIELDS = [
 ]
 
 
-def snapshot_rows(*, computed_at: datetime) -> list[StatSnapshot]:
-    rows: list[StatSnapshot] = []
+def _snapshot_value_groups() -> Iterator[list[tuple[tuple[str, ...], tuple, dict[str, Any]]]]:
+    """The snapshots to write as plain values — (sort key, unique field values,
+    metrics) — one sorted list per (scope type, period type, dimension), always in the
+    same order: concurrent upserts take their row locks in the same order, so they wait
+    for each other instead of deadlocking. Plain tuples, not model instances, and one
+    computation at a time, not all ~100k rows at once."""
     for scope_type, dimensions in DIMENSIONS_BY_SCOPE.items():
         for period_type in (Period.YEAR, Period.MONTH):
             for dimension in dimensions:
                 groups = compute_groups(
                     scope_type=scope_type, period_type=period_type, dimension=dimension
                 )
+                values = []
                 for (scope_id, start, value), metrics in groups.items():
-                    rows.append(
-                        StatSnapshot(
-                            scope_type=scope_type,
-                            scope_id=scope_id,
-                            period_type=period_type,
-                            period_start=start,
-                            dimension=dimension,
-                            dimension_value=value[:200],
-                            metrics=metrics,
-                            computed_at=computed_at,
-                        )
-                    )
-    # One order for every run: concurrent upserts take their row locks in the same
-    # order, so they wait for each other instead of deadlocking.
-    rows.sort(key=lambda r: tuple(str(getattr(r, f)) for f in UNIQUE_FIELDS))
-    return rows
+                    fields = (scope_type, scope_id, period_type, start, dimension, value[:200])
+                    values.append((tuple(str(f) for f in fields), fields, metrics))
+                del groups
+                values.sort(key=lambda v: v[0])
+                yield values
 
 
-def _key(row) -> tuple:
-    return tuple(str(getattr(row, f)) for f in UNIQUE_FIELDS)
+def _snapshot_values() -> list[tuple[tuple[str, ...], tuple, dict[str, Any]]]:
+    values = [value for group in _snapshot_value_groups() for value in group]
+    values.sort(key=lambda v: v[0])
+    return values
+
+
+def _snapshot(fields: tuple, metrics: dict[str, Any], computed_at: datetime) -> StatSnapshot:
+    scope_type, scope_id, period_type, start, dimension, value = fields
+    return StatSnapshot(
+        scope_type=scope_type,
+        scope_id=scope_id,
+        period_type=period_type,
+        period_start=start,
+        dimension=dimension,
+        dimension_value=value,
+        metrics=metrics,
+        computed_at=computed_at,
+    )
+
+
+def snapshot_rows(*, computed_at: datetime) -> list[StatSnapshot]:
+    return [_snapshot(fields, metrics, computed_at) for _key, fields, metrics in _snapshot_values()]
 
 
 def statistics_compute_all() -> int:
     """Recompute every snapshot. Safe to run twice, and twice at once: rows are
-    upserted on their unique key, and groups that no longer exist are removed."""
+    upserted on their unique key, and groups that no longer exist are removed — every
+    row this run wrote carries its ``computed_at``, so the others are the stale ones
+    (a concurrent run's rows are left alone until it has committed, and then only the
+    ones this run does not write itself go, as they would with the run alone)."""
     computed_at = timezone.now()
-    rows = snapshot_rows(computed_at=computed_at)
+    written = 0
+    pending: list = []
+
+    def upsert(batch: list) -> None:
+        StatSnapshot.objects.bulk_create(
+            [_snapshot(fields, metrics, computed_at) for _key, fields, metrics in batch],
+            update_conflicts=True,
+            unique_fields=UNIQUE_FIELDS,
+            update_fields=["metrics", "computed_at"],
+        )
+
     with transaction.atomic():
-        for begin in range(0, len(rows), UPSERT_BATCH):
-            StatSnapshot.objects.bulk_create(
-                rows[begin : begin + UPSERT_BATCH],
-                update_conflicts=True,
-                unique_fields=UNIQUE_FIELDS,
-                update_fields=["metrics", "computed_at"],
-            )
-        wanted = {_key(row) for row in rows}
-        stale = [
-            pk
-            for pk, *fields in StatSnapshot.objects.values_list("pk", *UNIQUE_FIELDS).iterator()
-            if tuple(str(f) for f in fields) not in wanted
-        ]
-        for begin in range(0, len(stale), UPSERT_BATCH):
-            StatSnapshot.objects.filter(pk__in=stale[begin : begin + UPSERT_BATCH]).delete()
-    return len(rows)
+        for values in _snapshot_value_groups():
+            written += len(values)
+            pending += values
+            while len(pending) >= UPSERT_BATCH:
+                upsert(pending[:UPSERT_BATCH])
+                del pending[:UPSERT_BATCH]
+        if pending:
+            upsert(pending)
+        StatSnapshot.objects.exclude(computed_at=computed_at).delete()
+    return written
 
 
 # ------------------------------------------------------------------------------
@@ -691,16 +719,23 @@ def _from_snapshots(
     headline: dict[str, Any] | None = None
     by_month: dict[date, dict] = {}
     breakdowns: dict[str, list[tuple[str, dict]]] = {d: [] for d in dimensions if d}
+    computed_at: datetime | None = None
     for snap in snapshots.only(
-        "period_type", "period_start", "dimension", "dimension_value", "metrics"
+        "period_type", "period_start", "dimension", "dimension_value", "metrics", "computed_at"
     ):
+        if computed_at is None or snap.computed_at > computed_at:
+            computed_at = snap.computed_at
         if snap.period_type == Period.MONTH:
             by_month[snap.period_start] = snap.metrics
         elif snap.dimension == "":
             headline = snap.metrics
         elif snap.dimension in breakdowns:
             breakdowns[snap.dimension].append((snap.dimension_value, snap.metrics))
-    return _assemble(scope_type, headline, by_month, breakdowns, months)
+    figures = _assemble(scope_type, headline, by_month, breakdowns, months)
+    # A run stamps every row it writes with its own time (and removes the rest), so the
+    # newest of this scope's rows is the last run's time, without scanning the table.
+    figures["computed_at"] = computed_at
+    return figures
 
 
 def _live(
@@ -737,6 +772,7 @@ def _assemble(scope_type, headline, by_month, breakdowns, months) -> dict[str, A
         else:
             rows.sort(key=lambda r: (-r[1].get("applications", 0), r[0]))
     return {
+        "computed_at": None,
         "headline": headline or empty,
         "has_data": headline is not None,
         "months": [(month, by_month.get(month) or finalize({})) for month in months],

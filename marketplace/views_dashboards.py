@@ -108,10 +108,14 @@ def _render(request, template: str, ctx: dict) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _run_context(user) -> dict[str, Any]:
+def _run_context(user, figures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The user's active run and when the figures were last computed: read off the
+    snapshots the page already loaded when it has some (``last_computed_at`` scans
+    the whole snapshot table)."""
+    computed_at = (figures or {}).get("computed_at")
     return {
         "run": selectors.stats_run_active_for(user=user),
-        "last_computed": stats.last_computed_at(),
+        "last_computed": computed_at or stats.last_computed_at(),
     }
 
 
@@ -124,8 +128,7 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
         request,
         scope_type=Scope.INSTITUTION,
         scope_id=institution.pk,
-        majors=selectors.institution_majors(institution=institution),
-        graduation_years=selectors.institution_graduation_years(institution=institution),
+        **selectors.institution_filter_choices(institution=institution),
     )
     figures = stats.dashboard_figures(
         scope_type=Scope.INSTITUTION,
@@ -139,6 +142,7 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
     org_rows = sorted(
         org_rows, key=lambda r: (-r[1]["engagements_completed"], -r[1]["applications"])
     )
+    counts = selectors.student_consent_counts(institution=institution, **student_filter)
     tables = {
         "summary": t.summary_table(m, year=year, knowledge=True),
         "funnel": t.funnel_table(m),
@@ -170,7 +174,8 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
         "figures": figures,
         "m": m,
         "tables": tables,
-        "non_consenting": selectors.non_consenting_count(institution=institution, **student_filter),
+        "student_counts": counts,
+        "non_consenting": counts["non_consenting"],
     }
 
 
@@ -178,18 +183,21 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
 @career_office_required
 def career_dashboard(request: HttpRequest) -> HttpResponse:
     ctx = _career_context(request)
-    students = selectors.career_student_list(
+    students = selectors.career_students_base(
         institution=ctx["institution"], **ctx["student_filter"]
     )
-    page = Paginator(students, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
-    profiles = list(page.object_list)
+    paginator = Paginator(students.values_list("pk", flat=True), STUDENTS_PER_PAGE)
+    paginator.count = ctx["student_counts"]["consenting"]  # counted with the others
+    page = paginator.get_page(request.GET.get("page"))
+    profiles = selectors.career_student_rows(ids=list(page.object_list))
+    page.object_list = profiles
     ctx.update(
         page_obj=page,
         page_range=page.paginator.get_elided_page_range(page.number),
         students=t.students_table(
             profiles, status=selectors.student_status, flags=selectors.student_flags
         ),
-        **_run_context(request.user),
+        **_run_context(request.user, ctx["figures"]),
     )
     _log_access(request, institution=ctx["institution"], student_ids=[p.user_id for p in profiles])
     return _render(request, "dashboards/career.html", ctx)
@@ -257,7 +265,7 @@ def _employer_context(request: HttpRequest) -> dict[str, Any]:
 @organization_member_required
 def employer_dashboard(request: HttpRequest) -> HttpResponse:
     ctx = _employer_context(request)
-    ctx.update(_run_context(request.user))
+    ctx.update(_run_context(request.user, ctx["figures"]))
     return _render(request, "dashboards/employer.html", ctx)
 
 
@@ -300,7 +308,7 @@ def site_summary(request: HttpRequest) -> HttpResponse:
         "m": m,
         "tables": tables,
         "runs": selectors.stats_runs_recent(),
-        **_run_context(request.user),
+        **_run_context(request.user, figures),
     }
     return _render(request, "dashboards/site.html", ctx)
 

@@ -53,47 +53,66 @@ def institution_students(*, institution: Institution) -> QuerySet[StudentProfile
     )
 
 
-def career_student_list(
+def career_students_base(
     *, institution: Institution, major: str | None = None, graduation_year: int | None = None
 ) -> QuerySet[StudentProfile]:
-    """The institution's consenting students with their (all-time) status and flags.
-    A fixed number of queries whatever the page size: everything is a subquery."""
-    completed = Engagement.objects.filter(status=Engagement.Status.COMPLETED)
+    """The institution's consenting students in list order, without the figures."""
     qs = institution_students(institution=institution).filter(share_with_career_office=True)
     if major:
         qs = qs.filter(major=major)
     if graduation_year:
         qs = qs.filter(graduation_year=graduation_year)
+    return qs.order_by("user__last_name", "user__first_name", "pk")
+
+
+def _with_student_figures(qs: QuerySet[StudentProfile]) -> QuerySet[StudentProfile]:
+    completed = Engagement.objects.filter(status=Engagement.Status.COMPLETED)
     no_offer = ~Exists(
         Offer.objects.filter(
             organization_id=OuterRef("project__organization_id"), student_id=OuterRef("student_id")
         )
     )
-    return (
-        qs.select_related("user")
-        .annotate(
-            n_applications=_count_per_student(Application.objects.all()),
-            n_accepted=_count_per_student(
-                Application.objects.filter(status=Application.Status.ACCEPTED)
-            ),
-            n_completed=_count_per_student(completed),
-            is_working=Exists(
-                Engagement.objects.filter(student_id=OuterRef("user_id")).exclude(
-                    status__in=Engagement.FINAL
-                )
-            ),
-            is_hired=Exists(
-                Offer.objects.filter(student_id=OuterRef("user_id"), status=Offer.Status.ACCEPTED)
-            ),
-            completed_without_feedback=Exists(
-                completed.filter(student_id=OuterRef("user_id"), supervisor_feedback__isnull=True)
-            ),
-            completed_without_offer=Exists(
-                completed.filter(student_id=OuterRef("user_id")).filter(no_offer)
-            ),
-        )
-        .order_by("user__last_name", "user__first_name", "pk")
+    return qs.select_related("user").annotate(
+        n_applications=_count_per_student(Application.objects.all()),
+        n_accepted=_count_per_student(
+            Application.objects.filter(status=Application.Status.ACCEPTED)
+        ),
+        n_completed=_count_per_student(completed),
+        is_working=Exists(
+            Engagement.objects.filter(student_id=OuterRef("user_id")).exclude(
+                status__in=Engagement.FINAL
+            )
+        ),
+        is_hired=Exists(
+            Offer.objects.filter(student_id=OuterRef("user_id"), status=Offer.Status.ACCEPTED)
+        ),
+        completed_without_feedback=Exists(
+            completed.filter(student_id=OuterRef("user_id"), supervisor_feedback__isnull=True)
+        ),
+        completed_without_offer=Exists(
+            completed.filter(student_id=OuterRef("user_id")).filter(no_offer)
+        ),
     )
+
+
+def career_student_list(
+    *, institution: Institution, major: str | None = None, graduation_year: int | None = None
+) -> QuerySet[StudentProfile]:
+    """The institution's consenting students with their (all-time) status and flags.
+    A fixed number of queries whatever the page size: everything is a subquery."""
+    return _with_student_figures(
+        career_students_base(institution=institution, major=major, graduation_year=graduation_year)
+    )
+
+
+def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
+    """The students of one page (ids from ``career_students_base``, in that order) with
+    the figures of ``career_student_list``, in one query. Annotating only the page's
+    rows lets PostgreSQL run the subqueries per row instead of hashing whole tables."""
+    if not ids:
+        return []
+    by_pk = {p.pk: p for p in _with_student_figures(StudentProfile.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def student_status(profile: StudentProfile) -> str:
@@ -137,6 +156,42 @@ def institution_graduation_years(*, institution: Institution) -> list[int]:
         .values_list("graduation_year", flat=True)
         .distinct()
     )
+
+
+def institution_filter_choices(*, institution: Institution) -> dict[str, list]:
+    """``majors`` and ``graduation_years`` (as ``institution_majors`` and
+    ``institution_graduation_years``) from one query."""
+    pairs = (
+        institution_students(institution=institution)
+        .order_by("major", "graduation_year")  # the database's collation orders majors
+        .values_list("major", "graduation_year")
+        .distinct()
+    )
+    majors: dict[str, None] = {}
+    years: set[int] = set()
+    for major, year in pairs:
+        if major != "":
+            majors[major] = None
+        if year is not None:
+            years.add(year)
+    return {"majors": list(majors), "graduation_years": sorted(years)}
+
+
+def student_consent_counts(
+    *, institution: Institution, major: str | None = None, graduation_year: int | None = None
+) -> dict[str, int]:
+    """``consenting`` (the rows of ``career_students_base``) and ``non_consenting``
+    (``non_consenting_count``) students, in one query."""
+    qs = institution_students(institution=institution)
+    if major:
+        qs = qs.filter(major=major)
+    if graduation_year:
+        qs = qs.filter(graduation_year=graduation_year)
+    counts = qs.aggregate(
+        consenting=Count("pk", filter=Q(share_with_career_office=True)),
+        non_consenting=Count("pk", filter=Q(share_with_career_office=False)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def non_consenting_count(

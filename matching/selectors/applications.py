@@ -9,6 +9,10 @@ plus the applicant's track record. It runs a constant number of queries whatever
 number of applicants (project + skills, the status counts, the applications with their
 student, profile and completed-engagement count, the student skills): a project has at
 most a few hundred applicants, so scoring them all and then paginating is bounded.
+The list page reads the status counts from the same application query
+(``applicant_list_with_counts``), memoizes ``match_score`` on what it reads of a
+student, and prepares display strings only for the shown page's rows
+(``applicant_list_page_rows``: no query, no per-row ``{% url %}`` or filters).
 """
 
 from __future__ import annotations
@@ -17,11 +21,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html_join
+from django.utils.timezone import template_localtime
 
 from accounts.models import StudentSkill, User
 from projects.models import Project, ProjectSkill
@@ -117,8 +126,10 @@ def _organization_id(user: User) -> int:
     return membership.organization_id
 
 
-def project_get_for_selection(*, user: User, pk: int) -> Project:
-    """One of the user's organization's projects, with its skills; 404 otherwise."""
+def project_get_for_selection(*, user: User, pk: int, with_slots_taken: bool = False) -> Project:
+    """One of the user's organization's projects, with its skills; 404 otherwise.
+    ``with_slots_taken`` annotates ``engagements_taken`` in the same query, which
+    ``project_slots_remaining`` then reads instead of counting."""
     queryset = Project.objects.select_related("organization", "supervisor").prefetch_related(
         Prefetch(
             "project_skills",
@@ -127,6 +138,17 @@ def project_get_for_selection(*, user: User, pk: int) -> Project:
             ),
         )
     )
+    if with_slots_taken:
+        taken = (
+            Engagement.objects.filter(project_id=OuterRef("pk"))
+            .order_by()
+            .values("project_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        queryset = queryset.annotate(
+            engagements_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0)
+        )
     return get_object_or_404(queryset, pk=pk, organization_id=_organization_id(user))
 
 
@@ -201,7 +223,9 @@ def applicant_tab(key: str | None) -> tuple[str, str, tuple[str, ...]]:
 
 def project_slots_remaining(*, project: Project) -> int:
     """Places still free (every engagement holds its place, even a cancelled one)."""
-    taken = Engagement.objects.filter(project_id=project.pk).count()
+    taken = getattr(project, "engagements_taken", None)
+    if taken is None:
+        taken = Engagement.objects.filter(project_id=project.pk).count()
     return max(project.slots - taken, 0)
 
 
@@ -241,6 +265,26 @@ class RankedApplicant:
     skill_names: Mapping[int, str] = field(repr=False)
     required_total: int = 0
     application: Application | None = None
+    # What the list shows, filled by ``applicant_list_page_rows`` for the shown rows.
+    rank: str = ""  # display strings: a number in a template is localized, which is slow
+    pk_display: str = ""
+    name: str = ""
+    major: str = ""
+    graduation_year: str = ""
+    status: str = ""
+    status_label: str = ""
+    score_display: str = ""
+    detail_url: str = ""
+    shortlist_url: str = ""
+    applied_iso: str = ""
+    applied_natural: str = ""
+    reasons_html: str = ""
+    #: (project id, list query row): what ``applicant_list_page_rows`` builds from
+    source: tuple | None = field(default=None, repr=False)
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in Application.UNDECIDED
 
     @cached_property
     def reasons(self) -> list[str]:
@@ -325,19 +369,21 @@ def _rank(
     project: Project,
     ratings: Mapping[int, float] | None,
     now,
+    match: MatchResult | None = None,
 ) -> RankedApplicant:
     # The deadline is the same for every applicant of a project: leave it out. No
     # skill names either: the employer's reasons are worded lazily, per shown row.
-    match = match_score(
-        student_skills=levels,
-        weekly_hours=weekly,
-        project_required=required,
-        project_nice=nice,
-        estimated_hours=project.estimated_hours,
-        duration_days=project.duration_days,
-        deadline=None,
-        now=now,
-    )
+    if match is None:
+        match = match_score(
+            student_skills=levels,
+            weekly_hours=weekly,
+            project_required=required,
+            project_nice=nice,
+            estimated_hours=project.estimated_hours,
+            duration_days=project.duration_days,
+            deadline=None,
+            now=now,
+        )
     rating = ratings.get(student_id) if ratings else None
     track = min(completed * TRACK_POINTS_PER_COMPLETED, TRACK_POINTS_MAX)
     if rating is not None:
@@ -364,25 +410,42 @@ def _project_skill_sets(project: Project) -> tuple[set[int], set[int], dict[int,
     return required, nice, names
 
 
-def applicant_list_ranked(*, project: Project, statuses: Iterable[str]) -> list[RankedApplicant]:
-    """The project's applications in ``statuses``, best match first (ties: who applied
-    first). ``project`` comes from ``project_get_for_selection`` (skills prefetched).
+def _matcher(*, project: Project, required: set[int], nice: set[int], now):
+    """``match_score`` for this project, memoized on what it reads of a student: the
+    levels of the required skills, which nice-to-haves they have, their weekly hours
+    (it is pure, and applicants often share these)."""
+    required_order = sorted(required)
+    nice_order = sorted(nice)
+    cache: dict[tuple, MatchResult] = {}
 
-    Two queries of plain tuples: the applications with the student's availability and
-    completed-engagement count, and the skills of those students."""
-    statuses = list(statuses)
-    rows = list(
-        Application.objects.filter(project_id=project.pk, status__in=statuses)
-        .annotate(completed=_completed_engagements_subquery())
-        .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "student_id",
-            "student__student_profile__id",
-            "student__student_profile__weekly_availability_hours",
-            "completed",
+    def match(levels: dict[int, int], weekly: int) -> MatchResult:
+        key = (
+            tuple(levels.get(s) for s in required_order),
+            tuple(s in levels for s in nice_order),
+            weekly,
         )
-    )
+        result = cache.get(key)
+        if result is None:
+            result = cache[key] = match_score(
+                student_skills=levels,
+                weekly_hours=weekly,
+                project_required=required,
+                project_nice=nice,
+                estimated_hours=project.estimated_hours,
+                duration_days=project.duration_days,
+                deadline=None,
+                now=now,
+            )
+        return result
+
+    return match
+
+
+def _ranked_rows(
+    *, project: Project, rows: list[tuple], statuses: list[str]
+) -> list[RankedApplicant]:
+    """Score ``rows`` — (pk, student id, profile id, weekly hours, completed count, …)
+    — with one more query for the students' skills; best first."""
     levels_by_profile: dict[int, dict[int, int]] = {}
     if rows:
         skill_rows = (
@@ -398,25 +461,149 @@ def applicant_list_ranked(*, project: Project, statuses: Iterable[str]) -> list[
     required, nice, names = _project_skill_sets(project)
     ratings = average_supervisor_ratings(student_ids={row[1] for row in rows})
     now = timezone.now()
-    ranked = [
-        _rank(
-            application_id=pk,
-            student_id=student_id,
-            levels=levels_by_profile.get(profile_id, {}),
-            weekly=weekly or 0,
-            completed=completed or 0,
-            required=required,
-            nice=nice,
-            names=names,
-            project=project,
-            ratings=ratings,
-            now=now,
+    match = _matcher(project=project, required=required, nice=nice, now=now)
+    ranked = []
+    for pk, student_id, profile_id, weekly, completed, *_rest in rows:
+        levels = levels_by_profile.get(profile_id, {})
+        ranked.append(
+            _rank(
+                application_id=pk,
+                student_id=student_id,
+                levels=levels,
+                weekly=weekly or 0,
+                completed=completed or 0,
+                required=required,
+                nice=nice,
+                names=names,
+                project=project,
+                ratings=ratings,
+                now=now,
+                match=match(levels, weekly or 0),
+            )
         )
-        for pk, student_id, profile_id, weekly, completed in rows
-    ]
     # Stable sort: equal scores keep the earlier applicant first.
     ranked.sort(key=lambda r: -r.score)
     return ranked
+
+
+_RANK_FIELDS = (
+    "pk",
+    "student_id",
+    "student__student_profile__id",
+    "student__student_profile__weekly_availability_hours",
+    "completed",
+)
+
+
+def applicant_list_ranked(*, project: Project, statuses: Iterable[str]) -> list[RankedApplicant]:
+    """The project's applications in ``statuses``, best match first (ties: who applied
+    first). ``project`` comes from ``project_get_for_selection`` (skills prefetched).
+
+    Two queries of plain tuples: the applications with the student's availability and
+    completed-engagement count, and the skills of those students."""
+    statuses = list(statuses)
+    rows = list(
+        Application.objects.filter(project_id=project.pk, status__in=statuses)
+        .annotate(completed=_completed_engagements_subquery())
+        .order_by("created_at", "pk")
+        .values_list(*_RANK_FIELDS)
+    )
+    return _ranked_rows(project=project, rows=rows, statuses=statuses)
+
+
+#: What the list page shows of each application, read with the ranking inputs.
+_LIST_FIELDS = (
+    *_RANK_FIELDS,
+    "status",
+    "created_at",
+    "student__first_name",
+    "student__last_name",
+    "student__email",
+    "student__student_profile__major",
+    "student__student_profile__graduation_year",
+)
+_STATUS_LABELS: dict[str, str] = {value: str(label) for value, label in Status.choices}
+_PK_SENTINEL = 2_147_483_647
+
+
+def applicant_list_with_counts(
+    *, project: Project, statuses: Iterable[str]
+) -> tuple[list[RankedApplicant], dict[str, int]]:
+    """The ranked applicants in ``statuses`` (as ``applicant_list_ranked``, with what
+    the list shows of each row) and the per-status and per-tab counts of the project
+    (as ``applicant_status_counts``), from two queries: every application of the project
+    with its student, then the skills of the ones in ``statuses``."""
+    statuses = list(statuses)
+    every = list(
+        Application.objects.filter(project_id=project.pk)
+        .annotate(completed=_completed_engagements_subquery())
+        .order_by("created_at", "pk")
+        .values_list(*_LIST_FIELDS)
+    )
+    by_status = dict.fromkeys(Status.values, 0)
+    for row in every:
+        by_status[row[5]] = by_status.get(row[5], 0) + 1
+    counts = dict(by_status)
+    for key, _label, tab_statuses in APPLICANT_TABS:
+        counts[f"tab_{key}"] = sum(by_status[s] for s in tab_statuses)
+    wanted = set(statuses)
+    rows = [row for row in every if row[5] in wanted]
+    ranked = _ranked_rows(project=project, rows=rows, statuses=statuses)
+    details = {row[0]: row for row in rows}
+    for item in ranked:
+        row = details[item.application_id]
+        _, _, _, _, _, status, created_at, first, last, email, major, year = row
+        item.status = status
+        item.name = f"{first} {last}".strip() or email
+        item.major = major or ""
+        item.graduation_year = "" if year is None else str(year)
+        item.source = (project.pk, row)
+    return ranked, counts
+
+
+def _application_from_row(project_id: int, row: tuple) -> Application:
+    """An Application instance from the list query's values, as if loaded with
+    ``only()``: any other field is deferred (loaded on access), never made up."""
+    pk, student_id, _, _, _, status, created_at, first, last, email, *_ = row
+    application = Application.from_db(
+        None,
+        ["id", "project_id", "student_id", "status", "created_at"],
+        [pk, project_id, student_id, status, created_at],
+    )
+    application.student = User.from_db(
+        None,
+        ["id", "first_name", "last_name", "email"],
+        [student_id, first, last, email],
+    )
+    return application
+
+
+def applicant_list_page_rows(
+    rows: Iterable[RankedApplicant], *, start_index: int
+) -> list[RankedApplicant]:
+    """Fill in the display strings of one page's rows (from ``applicant_list_with_counts``):
+    rank, score, status label, links and the applied date, without any query."""
+    rows = list(rows)
+    detail = reverse("matching:applicant-detail", kwargs={"pk": _PK_SENTINEL})
+    shortlist = reverse("matching:applicant-shortlist", kwargs={"pk": _PK_SENTINEL})
+    sentinel = str(_PK_SENTINEL)
+    for rank, row in enumerate(rows, start=start_index):
+        if row.application is None and row.source is not None:
+            row.application = _application_from_row(*row.source)
+        pk = str(row.application_id)
+        row.pk_display = pk
+        row.rank = str(rank)
+        row.score_display = floatformat(row.score, 0)
+        row.status_label = _STATUS_LABELS.get(row.status, row.status)
+        row.detail_url = detail.replace(sentinel, pk)
+        row.shortlist_url = shortlist.replace(sentinel, pk)
+        row.reasons_html = format_html_join("", "<li>{}</li>", ((r,) for r in row.reasons))
+        applied = row.application.created_at if row.application else None
+        if applied is not None:
+            local = template_localtime(applied)
+            row.applied_iso = dateformat.format(local, "c")
+            row.applied_natural = naturalday(local)
+    return rows
 
 
 def applicant_page_attach(rows: Iterable[RankedApplicant]) -> list[RankedApplicant]:

@@ -12,8 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import date as date_filter
+from django.utils.timezone import template_localtime
 
 from accounts.models import Membership, User
 
@@ -123,6 +125,17 @@ class MessagePage:
     earliest_id: int | None
 
 
+def _when(value: datetime) -> tuple[str, str]:
+    """(ISO 8601, "M j, H:i") in the current time zone, as the template's ``date``
+    filter writes them: computed once per row instead of by two filters."""
+    local = template_localtime(value)
+    return date_filter(local, "c"), date_filter(local, "M j, H:i")
+
+
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
 def message_page_for(
     *, engagement: Engagement, before: int | None = None, limit: int = WORKSPACE_BATCH
 ) -> MessagePage:
@@ -134,6 +147,9 @@ def message_page_for(
     has_earlier = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
+    for message in rows:  # display strings for the thread
+        message.at_iso, message.at_label = _when(message.created_at)
+        message.author_name = _person(message.author)
     return MessagePage(
         messages=rows, has_earlier=has_earlier, earliest_id=rows[0].pk if rows else None
     )
@@ -158,14 +174,18 @@ class HoursSummary:
 
 
 def hours_summary_for(*, engagement: Engagement, limit: int = WORKSPACE_BATCH) -> HoursSummary:
-    totals = HoursEntry.objects.filter(engagement=engagement).aggregate(
-        total=Sum("hours"), count=Count("pk")
-    )
+    # One query: the totals over every entry ride along as window aggregates (computed
+    # before the LIMIT), so no separate aggregate query.
     entries = list(
-        HoursEntry.objects.filter(engagement=engagement).order_by("-date", "-pk")[:limit]
+        HoursEntry.objects.filter(engagement=engagement)
+        .annotate(_hours_total=Window(Sum("hours")), _entry_count=Window(Count("pk")))
+        .order_by("-date", "-pk")[:limit]
     )
+    if not entries:
+        return HoursSummary(entries=[], total=Decimal("0"), count=0)
+    first = entries[0]
     return HoursSummary(
-        entries=entries, total=totals["total"] or Decimal("0"), count=totals["count"]
+        entries=entries, total=first._hours_total or Decimal("0"), count=first._entry_count
     )
 
 
@@ -176,6 +196,9 @@ class TimelineItem:
     actor: User | None
     text: str
     obj: Any
+    at_iso: str = ""
+    at_label: str = ""
+    actor_name: str = ""
 
 
 def _event_text(event: EngagementEvent) -> str:
@@ -233,7 +256,11 @@ def timeline_for(
         for h in hours
     ]
     items.sort(key=lambda item: item.at, reverse=True)
-    return items[:limit]
+    items = items[:limit]
+    for item in items:
+        item.at_iso, item.at_label = _when(item.at)
+        item.actor_name = _person(item.actor)
+    return items
 
 
 # ------------------------------------------------------------------------------

@@ -19,11 +19,10 @@ from ..selectors.applications import (
     APPLICANT_TABS,
     applicant_choices,
     applicant_get_for_employer,
-    applicant_list_ranked,
-    applicant_page_attach,
+    applicant_list_page_rows,
+    applicant_list_with_counts,
     applicant_ranked_one,
     applicant_resume_get,
-    applicant_status_counts,
     applicant_tab,
     application_events,
     project_get_for_selection,
@@ -47,13 +46,14 @@ def _list_url(project_pk: int, tab: str | None = None) -> str:
 @organization_member_required
 @require_GET
 def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = project_get_for_selection(user=request.user, pk=project_pk)
+    project = project_get_for_selection(user=request.user, pk=project_pk, with_slots_taken=True)
     tab_key, tab_label, statuses = applicant_tab(request.GET.get("tab"))
-    ranked = applicant_list_ranked(project=project, statuses=statuses)
+    ranked, counts = applicant_list_with_counts(project=project, statuses=statuses)
     paginator = Paginator(ranked, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    page_obj.object_list = applicant_page_attach(page_obj.object_list)
-    counts = applicant_status_counts(project=project)
+    page_obj.object_list = applicant_list_page_rows(
+        page_obj.object_list, start_index=page_obj.start_index()
+    )
     context = {
         "project": project,
         "page_obj": page_obj,
@@ -61,7 +61,7 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         "querystring_base": f"tab={tab_key}",
         "tab": tab_key,
         "tab_label": tab_label,
-        "tabs": [(key, label, counts[f"tab_{key}"]) for key, label, _ in APPLICANT_TABS],
+        "tabs": [(key, label, str(counts[f"tab_{key}"])) for key, label, _ in APPLICANT_TABS],
         "counts": counts,
         "slots_remaining": project_slots_remaining(project=project),
     }

@@ -363,3 +363,29 @@ def test_bench_command_measures_every_page_and_writes_json(tmp_path):
     assert floor["bytes"] == 2 and floor["queries"] == 0
     assert "Growth from scale 0.01 to 0.02" in out.getvalue()
     assert debug == settings.DEBUG  # switched off for the run only
+
+
+def test_pages_option_names_known_rows_only():
+    from marketplace.management.commands.bench import _parse_pages
+
+    assert _parse_pages("") is None
+    assert _parse_pages(" applicant_list , stats_task ") == {"applicant_list", STATS_ROW}
+    with pytest.raises(CommandError, match="unknown page"):
+        _parse_pages("applicant_list,nope")
+
+
+@pytest.mark.postgres
+def test_bench_pages_option_times_only_the_named_pages(tmp_path):
+    output = tmp_path / "results.json"
+    call_command(
+        "bench",
+        scales="0.01",
+        requests=1,
+        pages="applicant_list",
+        output=str(output),
+        no_migrate=True,
+        stdout=StringIO(),
+    )
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["page"] for row in rows] == ["floor", "applicant_list"]
+    assert rows[1]["median_ms"] is not None

@@ -413,3 +413,26 @@ def test_officer_of_other_institution_cannot_reach_foreign_data_by_membership(cl
     officer.refresh_from_db()
     page = _get(client, officer, f"{reverse('dashboards:career')}?{YEAR}")
     assert "Alpha-Consent" not in page.content.decode()
+
+
+def test_student_page_rows_keep_the_list_order_and_figures(world):
+    from marketplace.dashboards import selectors as dashboard_selectors
+
+    listed = list(dashboard_selectors.career_student_list(institution=world.u))
+    assert listed
+    rows = dashboard_selectors.career_student_rows(ids=[p.pk for p in reversed(listed)])
+    assert [p.pk for p in rows] == [p.pk for p in reversed(listed)]
+    for mine, theirs in zip(rows, reversed(listed), strict=True):
+        assert dashboard_selectors.student_status(mine) == dashboard_selectors.student_status(
+            theirs
+        )
+        assert dashboard_selectors.student_flags(mine) == dashboard_selectors.student_flags(theirs)
+    assert dashboard_selectors.career_student_rows(ids=[]) == []
+    counts = dashboard_selectors.student_consent_counts(institution=world.u)
+    assert counts["consenting"] == len(listed)
+    assert counts["non_consenting"] == dashboard_selectors.non_consenting_count(institution=world.u)
+    choices = dashboard_selectors.institution_filter_choices(institution=world.u)
+    assert choices["majors"] == dashboard_selectors.institution_majors(institution=world.u)
+    assert choices["graduation_years"] == dashboard_selectors.institution_graduation_years(
+        institution=world.u
+    )

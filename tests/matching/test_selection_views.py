@@ -442,3 +442,42 @@ def test_accept_when_full_shows_error(client, world):
     response = client.post(url, follow=True)
     assert "already taken" in response.content.decode()
     assert Engagement.objects.filter(project=project).count() == 1
+
+
+def test_list_with_counts_ranks_and_counts_like_the_separate_selectors(organization):
+    from matching.selectors.applications import (
+        applicant_list_page_rows,
+        applicant_list_ranked,
+        applicant_list_with_counts,
+        applicant_status_counts,
+        applicant_tab,
+    )
+
+    project, required, nice = _skilled_project(organization)
+    students = [
+        ready_student(skills=[*required, *nice], levels={required[0]: 5}),
+        ready_student(skills=[*required, *nice], levels={required[0]: 5}),  # same inputs
+        ready_student(skills=[required[1]]),
+        ready_student(skills=[SkillFactory()]),
+    ]
+    for student in students:
+        submitted_application(project=project, student=student)
+    for key in ("review", "all", "rejected"):
+        _, _, statuses = applicant_tab(key)
+        ranked, counts = applicant_list_with_counts(project=project, statuses=statuses)
+        expected = applicant_list_ranked(project=project, statuses=statuses)
+        assert [(r.application_id, r.score) for r in ranked] == [
+            (r.application_id, r.score) for r in expected
+        ]
+        assert [r.reasons for r in ranked] == [r.reasons for r in expected]
+        assert counts == applicant_status_counts(project=project)
+    assert applicant_list_page_rows([], start_index=1) == []
+    _, _, statuses = applicant_tab("all")
+    ranked, _ = applicant_list_with_counts(project=project, statuses=statuses)
+    rows = applicant_list_page_rows(ranked, start_index=3)
+    assert [r.rank for r in rows] == ["3", "4", "5", "6"]
+    assert rows[0].detail_url == reverse(
+        "matching:applicant-detail", kwargs={"pk": rows[0].application_id}
+    )
+    assert rows[0].application.pk == rows[0].application_id
+    assert str(rows[0].application.student) == rows[0].name

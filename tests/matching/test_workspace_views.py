@@ -661,3 +661,29 @@ def test_mark_paid_by_role(client, student, supervisor, employer, other_employer
     assert payout.reference == "TR-9"
     client.logout()
     assert client.post(url).url.startswith(LOGIN)
+
+
+def test_hours_summary_totals_cover_entries_beyond_the_shown_batch(student, supervisor):
+    from decimal import Decimal
+
+    from matching.selectors.engagements import hours_summary_for
+
+    engagement = make_engagement(student=student, supervisor=supervisor)
+    empty = hours_summary_for(engagement=engagement)
+    assert (empty.entries, empty.total, empty.count) == ([], Decimal("0"), 0)
+    today = timezone.localdate()
+    for days, hours in ((3, "1.5"), (2, "2"), (1, "0.25")):
+        HoursEntry.objects.create(
+            engagement=engagement,
+            student=student,
+            date=today - timedelta(days=days),
+            hours=Decimal(hours),
+            description="Work",
+        )
+    summary = hours_summary_for(engagement=engagement, limit=2)
+    assert [e.date for e in summary.entries] == [
+        today - timedelta(days=1),
+        today - timedelta(days=2),
+    ]
+    assert summary.total == Decimal("3.75")
+    assert summary.count == 3

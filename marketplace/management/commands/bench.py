@@ -9,7 +9,8 @@ trivial ``floor`` page. Pages are seen anonymously, as the bench student, or as 
 user a page names (an organization owner, a career officer). After the pages one more
 row, ``stats_task``, times one run of the nightly statistics task (seconds × 1000 in
 median_ms, its peak Python memory in "peak_mb"). Results go to bench/results.json (or
-``--output``); see bench/README.md.
+``--output``); see bench/README.md. ``--pages applicant_list,stats_task`` times only
+the named rows (and the floor page).
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-migrate", action="store_true", help="Skip migrating the database first."
         )
+        parser.add_argument(
+            "--pages",
+            default="",
+            help=(
+                "Comma-separated page names to time (default: all); "
+                f"include {STATS_ROW} to time the statistics task too. "
+                "The floor page is always timed (the others are compared to it)."
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -108,6 +118,7 @@ class Command(BaseCommand):
         requests = options["requests"]
         if requests < 1:
             raise CommandError("--requests must be at least 1.")
+        self.only = _parse_pages(options["pages"])
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
 
@@ -142,7 +153,14 @@ class Command(BaseCommand):
         ctx: BenchContext = bench_context()
         # The dashboards read the nightly snapshots: the timed run of the statistics
         # task comes first; after the pages a second, traced run measures its memory.
-        stats_row = measure_statistics(scale=scale)
+        # With --pages the task still runs first when the career dashboard is timed (it
+        # reads the task's snapshots), but only a selected stats_task gets a row.
+        with_stats = self.only is None or STATS_ROW in self.only
+        stats_row = None
+        if with_stats or "career_dashboard" in self.only:
+            stats_row = measure_statistics(scale=scale)
+        if not with_stats:
+            stats_row = None
         anonymous = Client()
         student = Client()
         student.force_login(User.objects.get(email=BENCH_STUDENT_EMAIL))
@@ -150,6 +168,8 @@ class Command(BaseCommand):
         results: list[Measurement] = []
         floor_ms: float | None = None
         for page in PAGES:
+            if self.only is not None and page.name != "floor" and page.name not in self.only:
+                continue
             client = student if page.as_student else anonymous
             try:
                 url = page.url(ctx)
@@ -167,10 +187,11 @@ class Command(BaseCommand):
             if result.median_ms is not None and floor_ms:
                 result.floor_ratio = round(result.median_ms / floor_ms, 1)
             results.append(result)
-        memory = measure_statistics(scale=scale, trace=True)
-        stats_row.extra.update(memory.extra)
-        stats_row.error = stats_row.error or memory.error
-        results.append(stats_row)
+        if stats_row is not None:
+            memory = measure_statistics(scale=scale, trace=True)
+            stats_row.extra.update(memory.extra)
+            stats_row.error = stats_row.error or memory.error
+            results.append(stats_row)
         self.print_table(scale, results)
         return results
 
@@ -238,6 +259,20 @@ def _parse_scales(value: str) -> list[float]:
     if not scales or any(s <= 0 for s in scales):
         raise CommandError("--scales needs at least one scale above zero.")
     return scales
+
+
+def _parse_pages(value: str) -> set[str] | None:
+    """The ``--pages`` names as a set, or None for every page (and the statistics task)."""
+    names = {part.strip() for part in value.split(",") if part.strip()}
+    if not names:
+        return None
+    known = {page.name for page in PAGES} | {STATS_ROW}
+    unknown = sorted(names - known)
+    if unknown:
+        raise CommandError(
+            f"--pages: unknown page(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}."
+        )
+    return names
 
 
 def _fmt(value) -> str:
