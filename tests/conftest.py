@@ -75,6 +75,10 @@ def _test_settings(settings, tmp_path):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     # The real hasher costs ~0.4 s per factory user; tests don't need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Cached fragments (similar projects, …) must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
     from marketplace.celery import app
 
     eager = app.conf.task_always_eager

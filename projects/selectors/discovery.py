@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -512,6 +513,33 @@ def project_list_similar(project: Project, *, now: datetime | None = None) -> li
         )
         .order_by("-shared_skills", "-published_at", "-pk")[:SIMILAR_SHOWN]
     )
+
+
+#: How long a project page reuses its "similar projects" list. The list is a browsing
+#: aid: a project that closed meanwhile shows its own "no longer accepting" banner.
+SIMILAR_CACHE_SECONDS = 600
+
+
+def project_list_similar_cached(project: Project) -> list[dict]:
+    """``project_list_similar`` as plain display data, cached per project: the most
+    expensive query of the project page runs once per project every few minutes
+    instead of on every view."""
+    key = f"projects:similar:v1:{project.pk}"
+    similar = cache.get(key)
+    if similar is None:
+        similar = [
+            {
+                "url": other.get_absolute_url(),
+                "title": other.title,
+                "organization_name": other.organization.name,
+                "fee": other.fee,
+                "currency": other.currency,
+                "estimated_hours": other.estimated_hours,
+            }
+            for other in project_list_similar(project)
+        ]
+        cache.set(key, similar, SIMILAR_CACHE_SECONDS)
+    return similar
 
 
 # ------------------------------------------------------------------------------

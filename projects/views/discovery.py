@@ -35,7 +35,7 @@ from ..selectors.discovery import (
     project_list_open,
     project_list_recommended_for,
     project_list_saved_for,
-    project_list_similar,
+    project_list_similar_cached,
     project_match_for,
     project_search_hits,
     skill_choice_groups,
@@ -169,7 +169,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             r for r in (match.reasons if match else []) if not r.startswith(_SKILL_REASONS)
         ],
         "student_profile_known": student is not None,
-        "similar": project_list_similar(project) if project.is_open else [],
+        "similar": project_list_similar_cached(project) if project.is_open else [],
         "is_student": user.is_authenticated and user.is_student,
     }
     return render(request, "projects/project_detail.html", context)
