@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from marketplace.web import paginate
 
 from ..forms.notifications import NotificationPreferencesForm
 from ..notification_kinds import DIGEST_UNSUBSCRIBE, kind_get
@@ -37,10 +38,7 @@ PER_PAGE = 25
 
 
 def _inbox_context(request: HttpRequest) -> dict:
-    page = Paginator(notification_list_for(user=request.user), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return {"page_obj": page, "page_range": page.paginator.get_elided_page_range(page.number)}
+    return paginate(request, notification_list_for(user=request.user), per_page=PER_PAGE)
 
 
 @require_GET

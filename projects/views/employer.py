@@ -5,13 +5,13 @@ template; domain errors become messages."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required, staff_required
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..exceptions import ProjectValidationError
 from ..forms import CancelForm, CloseForm, ProjectForm, ReturnForm
@@ -32,8 +32,7 @@ PAGE_SIZE = 20
 
 
 def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> dict:
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    return {"page_obj": page, "page_range": page.paginator.get_elided_page_range(page.number)}
+    return paginate(request, queryset, per_page=per_page)
 
 
 def _form_error(form: ProjectForm, error: ProjectValidationError) -> None:
