@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -31,8 +32,27 @@ def notification_get_for(*, user: User, pk: int) -> Notification:
     return get_object_or_404(Notification, pk=pk, recipient=user)
 
 
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+#: How long a page may show a cached unread count. The services that change the count
+#: forget it at once (``accounts.services.notifications``); the badge's poll counts
+#: afresh, so an edit made elsewhere (the admin) shows within one poll anyway.
+UNREAD_COUNT_SECONDS = 300
+
+
+def unread_count_cache_key(user_id: int) -> str:
+    return f"accounts:unread-count:v1:{user_id}"
+
+
+def notification_unread_count(*, user: User, fresh: bool = False) -> int:
+    """The badge on every logged-in page: read from the cache, counted (one indexed
+    COUNT) when absent or when ``fresh``."""
+    key = unread_count_cache_key(user.pk)
+    if not fresh:
+        count = cache.get(key)
+        if count is not None:
+            return count
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
 
 
 # ------------------------------------------------------------------------------

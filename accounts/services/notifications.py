@@ -21,6 +21,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -36,7 +37,11 @@ from ..notification_kinds import (
     canonical_kind,
     kind_get,
 )
-from ..selectors.notifications import notification_delivery_for, notification_preferences_for
+from ..selectors.notifications import (
+    notification_delivery_for,
+    notification_preferences_for,
+    unread_count_cache_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +89,7 @@ def notify(
             return None
     else:
         notification = Notification.objects.create(**fields)
+    _forget_unread_count(recipient.pk)
     if delivery == Delivery.EMAIL:
         notification_id = notification.pk
         transaction.on_commit(lambda: _queue_email(notification_id), robust=True)
@@ -129,19 +135,30 @@ def notification_requeue_failed(*, notification_ids: list[int]) -> int:
     return len(ids)
 
 
+def _forget_unread_count(user_id: int) -> None:
+    """Drop the cached badge count (``notification_unread_count``) now and again once
+    the transaction commits, so a page rendered in between cannot keep the old count."""
+    key = unread_count_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key), robust=True)
+
+
 @transaction.atomic
 def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        _forget_unread_count(notification.recipient_id)
     return notification
 
 
 @transaction.atomic
 def notification_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    _forget_unread_count(user.pk)
+    return marked
 
 
 # ------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def notification_badge(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "base.html#notification-badge",
-        {"unread_notifications": notification_unread_count(user=request.user)},
+        # Counted afresh: the poll also repairs a cached count that went stale.
+        {"unread_notifications": notification_unread_count(user=request.user, fresh=True)},
     )
 
 

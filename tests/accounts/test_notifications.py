@@ -31,8 +31,9 @@ def test_notify_records_and_emails_after_commit(student, django_capture_on_commi
         )
         assert Notification.objects.filter(pk=notification.pk).exists()
         assert mail.outbox == []  # nothing sent inside the transaction
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(callbacks) == 2  # the email, and dropping the unread badge's cached count
+    for callback in callbacks:
+        callback()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [student.email]
@@ -368,3 +369,57 @@ def test_navigation_shows_unread_count(client, student):
     client.force_login(student)
     html = client.get(reverse("accounts:notifications")).content.decode()
     assert '<span id="notification-badge" class="badge"' in html
+
+
+# --- the unread count on every page is cached; the services keep it right ---------------
+
+
+def _badge_on_page(client) -> str:
+    html = client.get(reverse("accounts:notification-preferences")).content.decode()
+    start = html.index('id="notification-badge"')
+    return html[start : html.index("</span>", start)]
+
+
+def test_unread_count_is_cached_and_forgotten_by_each_change(student, django_assert_num_queries):
+    assert notification_unread_count(user=student) == 0
+    with django_assert_num_queries(0):
+        assert notification_unread_count(user=student) == 0
+
+    first = notify(recipient=student, kind="test", text="One")
+    notify(recipient=student, kind="test", text="Two")
+    assert notification_unread_count(user=student) == 2
+
+    notification_mark_read(notification=first)
+    assert notification_unread_count(user=student) == 1
+
+    notification_mark_all_read(user=student)
+    assert notification_unread_count(user=student) == 0
+
+
+def test_unread_count_of_one_user_is_not_anothers(student):
+    other = StudentFactory()
+    assert notification_unread_count(user=other) == 0
+    notify(recipient=student, kind="test", text="Only for the student")
+    assert notification_unread_count(user=student) == 1
+    assert notification_unread_count(user=other) == 0
+
+
+def test_badge_poll_counts_afresh_and_repairs_the_cached_count(client, student):
+    client.force_login(student)
+    assert "badge-empty" in _badge_on_page(client)
+    # Rows written behind the services' back (the admin, a shell) are not seen by the
+    # cached count until the badge polls...
+    NotificationFactory.create_batch(2, recipient=student)
+    assert "badge-empty" in _badge_on_page(client)
+    polled = client.get(reverse("accounts:notification-badge")).content.decode()
+    assert ">2<" in polled
+    # ...and the poll stores what it counted for the next page.
+    assert ">2<" in _badge_on_page(client)
+
+
+def test_a_rolled_back_notification_leaves_the_count_right(student):
+    assert notification_unread_count(user=student) == 0
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(recipient=student, kind="test", text="Never")
+        raise RuntimeError
+    assert notification_unread_count(user=student) == 0
