@@ -178,6 +178,17 @@ class Project(StatefulModel):
             f"({floor} per hour)."
         )
 
+    def use_skills(self, skills: list[ProjectSkill]) -> None:
+        """Serve ``skills`` as ``project_skills.all()``, exactly as ``prefetch_related``
+        leaves it (a queryset holding its results): for selectors that read the skills
+        in the project's own query (the project page), so the properties below and the
+        shared templates need no query either."""
+        queryset = self.project_skills.get_queryset()  # lazy: no query
+        queryset._result_cache = skills
+        queryset._prefetch_done = True
+        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[ProjectSkill._meta.get_field("project").remote_field.cache_name] = queryset
+
     @property
     def required_project_skills(self) -> list[ProjectSkill]:
         """Uses ``project_skills`` as prefetched by the selector (no query then)."""

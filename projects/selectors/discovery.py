@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Skill, StudentSkill
+from accounts.models import Skill, StudentProfile, StudentSkill
+from accounts.selectors.skills import skill_taxonomy
 
 from ..models import Project, ProjectSkill, SavedProject
 from ..scoring import MatchResult, match_score
@@ -153,27 +155,18 @@ class SkillGroups(list):
         self.valid_values = frozenset(str(pk) for _, choices in self for pk, _ in choices)
 
 
-_skill_groups: dict[tuple, SkillGroups] = {}
-
-
 def skill_choice_groups() -> SkillGroups:
-    """The skill taxonomy grouped by category, for the skills filter (one query).
-
-    The rows themselves are the version key: the same rows give back the same
-    ``SkillGroups`` object, so a renamed, added or removed skill is seen by the next
-    request, and the filter markup is not rebuilt on every page."""
-    rows = tuple(
-        Skill.objects.order_by("category__name", "name").values_list("pk", "name", "category__name")
-    )
-    cached = _skill_groups.get(rows)
-    if cached is None:
-        groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for pk, name, category in rows:
-            groups[category].append((pk, name))
-        cached = SkillGroups(groups.items())
-        _skill_groups.clear()  # one taxonomy at a time
-        _skill_groups[rows] = cached
-    return cached
+    """The skill taxonomy grouped by category, for the skills filter. No query while the
+    taxonomy is unchanged (``accounts.selectors.skills``): the same ``SkillGroups`` object
+    comes back, so the filter markup is not rebuilt on every page."""
+    taxonomy = skill_taxonomy()
+    groups = taxonomy.derived.get(SkillGroups)
+    if groups is None:
+        by_category: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for pk, name, category in taxonomy.rows:
+            by_category[category].append((pk, name))
+        groups = taxonomy.derived[SkillGroups] = SkillGroups(by_category.items())
+    return groups
 
 
 # ------------------------------------------------------------------------------
@@ -285,9 +278,9 @@ def project_search_hits(
 def student_match_profile(*, user) -> StudentMatchProfile:
     """The student's skills (id → level) and weekly hours, in one query."""
     rows = list(
-        StudentSkill.objects.filter(profile__user=user).values_list(
-            "skill_id", "level", "profile__weekly_availability_hours"
-        )
+        StudentSkill.objects.filter(profile__user=user)
+        .order_by()
+        .values_list("skill_id", "level", "profile__weekly_availability_hours")
     )
     if not rows:
         return StudentMatchProfile()
@@ -440,16 +433,81 @@ def _newest_requiring(skill_ids: Iterable[int], *, now: datetime, limit: int) ->
 # ------------------------------------------------------------------------------
 # Detail
 # ------------------------------------------------------------------------------
-def project_get_public(pk: int, *, viewer=None) -> Project:
-    """A project anyone may see (open, or closed/completed with a banner); 404
-    otherwise. Organization and skills come with it."""
+def _pair_list(select_pair: str, from_where: str, params: Iterable = ()) -> RawSQL:
+    """``"a:b,a:b,…"``: a handful of integer pairs read with the row they belong to, in
+    its query (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite). Plain SQL: the ORM
+    spends milliseconds building the equivalent subquery expressions on every request
+    (measured on the project page), the database well under one."""
+    function = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+    return RawSQL(f"SELECT {function}({select_pair}, ',') {from_where}", tuple(params), TextField())
+
+
+def _pairs(value: str | None) -> list[tuple[int, int]]:
+    if not value:
+        return []
+    return [tuple(int(part) for part in pair.split(":")) for pair in value.split(",")]
+
+
+def project_page_get(pk: int, *, viewer=None) -> tuple[Project, StudentMatchProfile | None]:
+    """A project anyone may see (open, or closed/completed with a banner; 404
+    otherwise) with its organization and skills and, for a student, ``is_saved`` and
+    their match profile: all in one query. The skills come as id pairs and are named
+    from the cached taxonomy."""
+    project_table = Project._meta.db_table
     qs = (
         Project.objects.filter(status__in=PUBLIC_STATUSES)
         .select_related("organization")
         .defer("search_vector")
-        .prefetch_related(_skills_prefetch())
+        .annotate(
+            skill_pairs=_pair_list(
+                "ps.skill_id || ':' || CASE WHEN ps.is_required THEN 1 ELSE 0 END",
+                f"FROM {ProjectSkill._meta.db_table} ps"
+                f' WHERE ps.project_id = "{project_table}"."id"',
+            )
+        )
     )
-    return get_object_or_404(_with_saved_flag(qs, viewer), pk=pk)
+    is_student = _is_student(viewer)
+    if is_student:
+        qs = _with_saved_flag(qs, viewer).annotate(
+            viewer_skill_pairs=_pair_list(
+                "ss.skill_id || ':' || ss.level",
+                f"FROM {StudentSkill._meta.db_table} ss"
+                f" JOIN {StudentProfile._meta.db_table} sp ON sp.id = ss.profile_id"
+                " WHERE sp.user_id = %s",
+                [viewer.pk],
+            ),
+            viewer_weekly_hours=RawSQL(
+                f"SELECT weekly_availability_hours FROM {StudentProfile._meta.db_table}"
+                " WHERE user_id = %s",
+                (viewer.pk,),
+            ),
+        )
+    project = get_object_or_404(qs, pk=pk)
+
+    names = skill_taxonomy().names
+    skills = [
+        ProjectSkill(
+            project=project,
+            skill=Skill(pk=skill_id, name=names.get(skill_id, "")),
+            is_required=bool(required),
+        )
+        for skill_id, required in _pairs(project.skill_pairs)
+    ]
+    skills.sort(key=lambda ps: (not ps.is_required, ps.skill.name))
+    project.use_skills(skills)
+
+    student = None
+    if is_student:
+        student = StudentMatchProfile(
+            skills=dict(_pairs(project.viewer_skill_pairs)),
+            weekly_hours=project.viewer_weekly_hours or 0,
+        )
+    return project, student
+
+
+def project_get_public(pk: int, *, viewer=None) -> Project:
+    """``project_page_get`` without the viewer's match profile."""
+    return project_page_get(pk, viewer=viewer)[0]
 
 
 def project_get_for_saving(pk: int, *, user) -> Project:

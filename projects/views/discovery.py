@@ -27,9 +27,7 @@ from ..forms_discovery import BrowseFilterForm
 from ..pagination import CappedPaginator
 from ..selectors.discovery import (
     SORT_MATCH,
-    StudentMatchProfile,
     project_get_for_saving,
-    project_get_public,
     project_list_best_match,
     project_list_by_ids,
     project_list_open,
@@ -37,6 +35,7 @@ from ..selectors.discovery import (
     project_list_saved_for,
     project_list_similar_cached,
     project_match_for,
+    project_page_get,
     project_search_hits,
     skill_choice_groups,
     student_match_profile,
@@ -147,20 +146,17 @@ def browse(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    project = project_get_public(pk, viewer=user)
-    match = None
-    student: StudentMatchProfile | None = None
-    if user.is_authenticated and user.is_student:
-        student = student_match_profile(user=user)
-        if student.has_skills:
-            match = project_match_for(project=project, student=student)
+    project, student = project_page_get(pk, viewer=user)
+    match = (
+        project_match_for(project=project, student=student)
+        if student and student.has_skills
+        else None
+    )
     skills = list(project.project_skills.all())
     missing = set(match.required_missing) if match else set()
     context = {
         "project": project,
         "organization": project.organization,
-        "required_skills": [ps.skill for ps in skills if ps.is_required],
-        "nice_skills": [ps.skill for ps in skills if not ps.is_required],
         "match": match,
         "missing_skills": [ps.skill for ps in skills if ps.skill_id in missing],
         # The skill-count sentence is shown on its own; the other reasons (hours,

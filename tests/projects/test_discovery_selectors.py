@@ -4,13 +4,15 @@ PostgreSQL in CI; engine-specific ranking lives in test_search.py."""
 import pytest
 from django.http import Http404
 
-from projects.models import Project
+from accounts.selectors.skills import skill_taxonomy
+from projects.models import Project, ProjectSkill
 from projects.selectors.discovery import (
     SORT_DEADLINE,
     SORT_FEE,
     SORT_NEWEST,
     SORT_RELEVANCE,
     BrowseFilters,
+    StudentMatchProfile,
     project_get_for_saving,
     project_get_public,
     project_list_best_match,
@@ -19,6 +21,7 @@ from projects.selectors.discovery import (
     project_list_recommended_for,
     project_list_saved_for,
     project_list_similar,
+    project_page_get,
     project_search_hits,
     skill_choice_groups,
     student_match_profile,
@@ -342,6 +345,50 @@ def test_other_statuses_are_404(status):
     project = project_in_status(status)
     with pytest.raises(Http404):
         project_get_public(project.pk)
+
+
+def test_project_page_reads_skills_and_the_students_match_inputs_in_one_query(
+    student, django_assert_num_queries
+):
+    sql, excel, python = skill("SQL"), skill("Excel"), skill("Python")
+    project = make_open(required=[sql, excel], nice=[python])
+    give_skills(student, {sql: 4, python: 2}, weekly_hours=12)
+    saved_project_toggle(student=student, project=project, save=True)
+    skill_taxonomy()  # the taxonomy is cached per process; read it first
+
+    with django_assert_num_queries(1):
+        page_project, profile = project_page_get(project.pk, viewer=student)
+        # The shared body template's reads come from what that query loaded.
+        required = [ps.skill.name for ps in page_project.required_project_skills]
+        nice = [ps.skill.name for ps in page_project.nice_to_have_project_skills]
+    assert (required, nice) == (["Excel", "SQL"], ["Python"])
+    assert page_project.is_saved is True
+    assert profile == StudentMatchProfile(skills={sql.pk: 4, python.pk: 2}, weekly_hours=12)
+    assert profile == student_match_profile(user=student)
+
+
+def test_project_page_for_a_student_without_skills_or_for_anyone_else(student, employer):
+    project = make_open(required=[skill("SQL")])
+    expected = list(
+        ProjectSkill.objects.filter(project=project)
+        .order_by("-is_required", "skill__name")
+        .values_list("skill__name", flat=True)
+    )
+    _, profile = project_page_get(project.pk, viewer=student)
+    assert profile.skills == {}
+    assert not profile.has_skills
+    for viewer in (None, employer):
+        page_project, profile = project_page_get(project.pk, viewer=viewer)
+        assert profile is None
+        assert not hasattr(page_project, "is_saved")
+        assert [ps.skill.name for ps in page_project.project_skills.all()] == expected
+
+
+def test_project_page_of_a_project_without_skills():
+    project = make_open(required=[skill("SQL")])
+    ProjectSkill.objects.filter(project=project).delete()  # e.g. the skill was retired
+    page_project, _ = project_page_get(project.pk)
+    assert list(page_project.project_skills.all()) == []
 
 
 def test_a_saved_cancelled_project_can_still_be_fetched_for_unsaving(student):
