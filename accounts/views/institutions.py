@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..forms.institutions import CareerOfficeInviteForm
 from ..permissions import career_office_required
@@ -31,14 +31,10 @@ PENDING_INVITATIONS_SHOWN = 50
 
 
 def _home_context(request: HttpRequest, institution, invite_form) -> dict:
-    page = Paginator(career_office_staff_list(institution=institution), 25).get_page(
-        request.GET.get("page")
-    )
     return {
         "institution": institution,
         "overview": institution_overview(institution=institution),
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number),
+        **paginate(request, career_office_staff_list(institution=institution), per_page=25),
         "invitations": list(
             career_office_invitation_list_pending(institution=institution)[
                 :PENDING_INVITATIONS_SHOWN

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..forms.organizations import InvitationForm, InvitationSignupForm, OrganizationForm
 from ..models import InvitationBase, Organization
@@ -53,9 +53,6 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:organization-create")
     membership = request.user.membership
     organization = membership.organization
-    page = Paginator(organization_member_list(organization=organization), 25).get_page(
-        request.GET.get("page")
-    )
     invitations = []
     if membership.is_owner:
         invitations = list(
@@ -69,8 +66,7 @@ def organization_detail(request: HttpRequest) -> HttpResponse:
         {
             "organization": organization,
             "membership": membership,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(page.number),
+            **paginate(request, organization_member_list(organization=organization), per_page=25),
             "invitations": invitations,
             "invite_form": InvitationForm(),
         },

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import student_required
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..exceptions import AlreadyApplied, ApplicationValidationError
 from ..forms.applications import ApplicationForm
@@ -75,8 +75,6 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Application.Status.values:
         status = ""
-    page = Paginator(application_list_for_student(user=request.user, status=status), PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
     counts = application_status_counts_for_student(user=request.user)
     tabs = [("", "All", sum(counts.values()))] + [
         (value, label, counts[value]) for value, label in Application.Status.choices
@@ -85,8 +83,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request,
         "matching/application_list.html",
         {
-            "page_obj": page_obj,
-            "page_range": page.get_elided_page_range(page_obj.number),
+            # The tab counts hold the list's length: no COUNT query for the paginator.
+            **paginate(
+                request,
+                application_list_for_student(user=request.user, status=status),
+                per_page=PAGE_SIZE,
+                count=counts[status] if status else sum(counts.values()),
+            ),
             "status": status,
             "tabs": tabs,
             "querystring_base": f"status={status}" if status else "",

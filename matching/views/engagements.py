@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import organization_member_required
 from marketplace.statemachine import DomainError
-from marketplace.web import run_service
+from marketplace.web import paginate, run_service
 
 from ..forms.engagements import (
     ApproveForm,
@@ -195,8 +194,6 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
     if status not in Status.values:
         status = ""
     counts = engagement_status_counts_for(user=user)
-    page = Paginator(engagement_list_for(user=user, status=status or None), LIST_PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
     tabs = [
         {
             "value": value,
@@ -210,8 +207,13 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
         request,
         "matching/engagement_list.html",
         {
-            "page_obj": page_obj,
-            "page_range": page.get_elided_page_range(page_obj.number),
+            # The tab counts hold the list's length: no COUNT query for the paginator.
+            **paginate(
+                request,
+                engagement_list_for(user=user, status=status or None),
+                per_page=LIST_PAGE_SIZE,
+                count=counts.get(status, 0) if status else sum(counts.values()),
+            ),
             "querystring_base": f"status={status}" if status else "",
             "tabs": tabs,
             "status": status,
@@ -515,15 +517,12 @@ def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @organization_member_required
 def payout_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(payout_list_for(user=request.user), PAYOUT_PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
     totals = payout_totals_for(user=request.user)
     return render(
         request,
         "matching/payout_list.html",
         {
-            "page_obj": page_obj,
-            "page_range": paginator.get_elided_page_range(page_obj.number),
+            **paginate(request, payout_list_for(user=request.user), per_page=PAYOUT_PAGE_SIZE),
             "is_owner": request.user.membership.is_owner,
             "due_totals": sorted(
                 (currency, total)

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import organization_member_required, student_required
 from marketplace.statemachine import DomainError
-from marketplace.web import add_domain_error
+from marketplace.web import add_domain_error, paginate
 
 from ..forms.offers import DeclineForm, OfferForm, OutcomeForm, RescindForm
 from ..models import Offer
@@ -60,12 +59,6 @@ def student_or_member_required(view):
     return wrapped
 
 
-def _page(request: HttpRequest, queryset) -> tuple:
-    paginator = Paginator(queryset, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    return page_obj, paginator.get_elided_page_range(page_obj.number)
-
-
 def _can_answer(offer: Offer, user) -> bool:
     return (
         offer.student_id == user.pk
@@ -93,11 +86,15 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     if status not in Status.values:
         status = ""
     counts = offer_status_counts(queryset=base)
-    page_obj, page_range = _page(request, base.filter(status=status) if status else base)
     context = {
         "scope": scope,
-        "page_obj": page_obj,
-        "page_range": page_range,
+        # The tab counts hold the list's length: no COUNT query for the paginator.
+        **paginate(
+            request,
+            base.filter(status=status) if status else base,
+            per_page=PAGE_SIZE,
+            count=counts.get(status, 0) if status else sum(counts.values()),
+        ),
         "status": status,
         "tabs": [("", "All", sum(counts.values()))]
         + [(value, label, counts.get(value, 0)) for value, label in Status.choices],
@@ -276,11 +273,13 @@ def offer_rescind(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def talent_pool(request: HttpRequest) -> HttpResponse:
     organization = request.user.membership.organization
-    page_obj, page_range = _page(request, talent_pool_for(organization=organization))
     return render(
         request,
         "matching/talent_pool.html",
-        {"organization": organization, "page_obj": page_obj, "page_range": page_range},
+        {
+            "organization": organization,
+            **paginate(request, talent_pool_for(organization=organization), per_page=PAGE_SIZE),
+        },
     )
 
 
@@ -311,14 +310,12 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Thank you: your outcome was recorded.")
                 return redirect("matching:outcome-list")
-    page_obj, page_range = _page(request, outcome_list_for_student(user=request.user))
     return render(
         request,
         "matching/outcome_list.html",
         {
             "form": form,
-            "page_obj": page_obj,
-            "page_range": page_range,
+            **paginate(request, outcome_list_for_student(user=request.user), per_page=PAGE_SIZE),
             "offers_url": reverse("matching:offer-list"),
         },
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import student_required
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..cards import render_project_cards
 from ..forms_discovery import BrowseFilterForm
@@ -214,15 +215,10 @@ def project_save_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @student_required
 def saved_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(project_list_saved_for(user=request.user), SAVED_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    for saved in page.object_list:
+    context = paginate(request, project_list_saved_for(user=request.user), per_page=SAVED_PER_PAGE)
+    for saved in context["page_obj"].object_list:
         saved.project.is_saved = True
-    return render(
-        request,
-        "projects/saved_list.html",
-        {"page_obj": page, "page_range": paginator.get_elided_page_range(page.number)},
-    )
+    return render(request, "projects/saved_list.html", context)
 
 
 @require_GET

@@ -236,6 +236,13 @@ def test_list_paginates(client, student, engagement, monkeypatch):
     last = client.get(url, {"page": 3}).content.decode()
     assert "Role number 0" in last and "Role number 4" not in last
     assert client.get(url, {"page": "abc"}).status_code == 200
+    # A status tab pages through that status only (its tab count is the page count's).
+    extend_offer(engagement, title="Still open role")
+    declined = client.get(url, {"status": S.DECLINED, "page": 3}).content.decode()
+    assert "Role number 0" in declined and 'rel="next"' not in declined
+    extended = client.get(url, {"status": S.EXTENDED}).content.decode()
+    assert "Still open role" in extended and "Role number" not in extended
+    assert 'rel="next"' not in extended
 
 
 def test_list_query_count_does_not_grow(client, employer, supervisor):
