@@ -1,7 +1,15 @@
-"""Connect allauth's signals to services. The logic lives in the services."""
+"""Signals: allauth's connected to services, and the ones accounts sends for the layers
+above it (which accounts cannot import). The logic lives in the services."""
 
 from allauth.account.signals import email_confirmed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+#: Sent by the profile services, inside their transaction, when something that ranks a
+#: student as an applicant changed: their skills (added, level changed, removed) or their
+#: weekly availability. Arguments: ``student_id`` and ``fields``, a frozenset of what
+#: changed ("skills", "weekly_availability_hours"). matching rescores the student's
+#: applications after commit; a receiver must not do slow work inside the transaction.
+student_profile_changed = Signal()
 
 
 @receiver(email_confirmed)

@@ -53,6 +53,13 @@ from matching.models import (
     Submission,
     SupervisorFeedback,
 )
+from matching.services.ranking import (
+    ProjectInputs,
+    RankInputs,
+    TrackRecord,
+    application_scores_write,
+    applications_rescore,
+)
 from projects.models import Project, ProjectSkill
 from projects.search import refresh_search_vector
 
@@ -1009,6 +1016,7 @@ APPLICATION_FIELDS = [
     "decision_message",
     "decided_at",
     "created_at",
+    "rank_score",  # always last: ``_MatchingWriter.scored`` appends it
 ]
 ENGAGEMENT_FIELDS = [
     "application_id",
@@ -1044,6 +1052,7 @@ class _Proj:
     published_at: datetime | None
     deadline: datetime
     duration_days: int
+    estimated_hours: int
 
 
 def bench_designated_projects() -> tuple[int | None, int | None]:
@@ -1070,15 +1079,42 @@ def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
 class _MatchingWriter:
     """Builds the rows after posting for one chunk of students at a time and writes them
     with ``_insert`` (COPY on PostgreSQL). Places taken are remembered across chunks so
-    no project gets more engagements than it has slots."""
+    no project gets more engagements than it has slots.
 
-    def __init__(self, rng: random.Random, now: datetime):
+    Every application is written with its rank score, computed by the services' own
+    ``RankInputs.scorer`` (``matching.services.ranking``) from the inputs in memory.
+    Completed engagements and released ratings are drawn after the applications are
+    written (they need their ids), so a chunk ends by rescoring its students whose
+    track record it changed: their rows of this chunk from memory, rows of earlier
+    chunks through ``applications_rescore``."""
+
+    def __init__(self, rng: random.Random, now: datetime, inputs: RankInputs | None = None):
         self.rng = rng
         self.now = now
         self.used_slots: dict[int, int] = {}
         self.slot_numbers: dict[int, int] = {}
         self.offered: set[tuple[int, int]] = set()
         self.made = {"applications": 0, "engagements": 0, "offers": 0}
+        self.inputs = inputs or RankInputs(projects={}, levels={}, weekly={}, records={})
+        self.score = self.inputs.scorer()
+        self.written_students: set[int] = set()
+        self.tally: dict[int, list] = {}  # student → [completed, rating total, rated]
+
+    def scored(self, project: _Proj, row: tuple) -> tuple:
+        """``row`` with its rank score (APPLICATION_FIELDS' last column) appended."""
+        return (*row, self.score(project.id, row[1]))
+
+    def _track(self, student_id: int, *, rating: int | None) -> None:
+        """One more completed engagement of the student, and its released rating."""
+        tally = self.tally.setdefault(student_id, [0, 0, 0])
+        tally[0] += 1
+        if rating is not None:
+            tally[1] += rating
+            tally[2] += 1
+        completed, total, rated = tally
+        self.inputs.records[student_id] = TrackRecord(
+            completed=completed, rating=total / rated if rated else None
+        )
 
     # -- applications -----------------------------------------------------------
     def application(self, project: _Proj, student_id: int, status: str | None = None):
@@ -1158,7 +1194,8 @@ class _MatchingWriter:
 
     def write_chunk(self, projects_and_apps: list[tuple[_Proj, tuple]]) -> None:
         rng, now = self.rng, self.now
-        rows = [row for _, row in projects_and_apps]
+        self.score = self.inputs.scorer()  # a memo per chunk: memory stays bounded
+        rows = [self.scored(project, row) for project, row in projects_and_apps]
         app_ids = _insert(Application, APPLICATION_FIELDS, rows)
         self.made["applications"] += len(app_ids)
         eng_rows: list[list] = []
@@ -1188,6 +1225,7 @@ class _MatchingWriter:
         self.made["engagements"] += len(eng_ids)
 
         payouts, offers, messages, hours, submissions = [], [], [], [], []
+        tracked: set[int] = set()
         for eng_id, row, project, (sup, intern) in zip(
             eng_ids, eng_rows, eng_projects, feedback_plan, strict=True
         ):
@@ -1208,8 +1246,13 @@ class _MatchingWriter:
                         f"ACH-{eng_id}" if paid else "",
                     )
                 )
+                rating = None
                 if sup:
                     sup_rows.append(self._supervisor_feedback(eng_id, supervisor_id, completed))
+                    if row[at["feedback_released_at"]] is not None:
+                        rating = sup_rows[-1][SUPERVISOR_FEEDBACK_FIELDS.index("overall_rating")]
+                self._track(student_id, rating=rating)
+                tracked.add(student_id)
                 if intern:
                     intern_rows.append(self._intern_feedback(eng_id, student_id, completed))
                 key = (project.organization_id, student_id)
@@ -1256,6 +1299,23 @@ class _MatchingWriter:
         _insert(
             Submission, ["engagement_id", "author_id", "link", "note", "created_at"], submissions
         )
+        self._rescore(tracked, app_ids, projects_and_apps, rows)
+
+    def _rescore(self, tracked: set[int], app_ids: list[int], projects_and_apps, rows) -> None:
+        """Scores of the students whose track record this chunk changed (it was drawn
+        after their applications were written), then remember who has rows written."""
+        if tracked:
+            fixed = []
+            for app_id, (project, _), row in zip(app_ids, projects_and_apps, rows, strict=True):
+                if row[1] in tracked:
+                    score = self.score(project.id, row[1])
+                    if score != row[-1]:
+                        fixed.append((app_id, score))
+            application_scores_write(fixed)
+            earlier = tracked & self.written_students
+            if earlier:
+                applications_rescore(student_ids=earlier)
+        self.written_students.update(row[1] for row in rows)
 
     def _supervisor_feedback(self, eng_id: int, author_id: int, completed: datetime) -> tuple:
         rng = self.rng
@@ -1390,8 +1450,44 @@ def _published_projects() -> list[_Proj]:
             "published_at",
             "application_deadline",
             "duration_days",
+            "estimated_hours",
         )
     ]
+
+
+def _rank_inputs(projects: list[_Proj]) -> RankInputs:
+    """What the rank scores read, for every bench project and student, in four queries
+    (bench rows only, by their marks rather than long id lists). Track records start
+    empty: the writer adds them as it writes engagements and feedback."""
+    required: dict[int, set[int]] = {}
+    nice: dict[int, set[int]] = {}
+    for project_id, skill_id, is_required in ProjectSkill.objects.filter(
+        project__organization__slug__startswith=SLUG_PREFIX
+    ).values_list("project_id", "skill_id", "is_required"):
+        (required if is_required else nice).setdefault(project_id, set()).add(skill_id)
+    levels: dict[int, dict[int, int]] = {}
+    for student_id, skill_id, level in StudentSkill.objects.filter(
+        profile__user__email__endswith=f"@{EMAIL_DOMAIN}"
+    ).values_list("profile__user_id", "skill_id", "level"):
+        levels.setdefault(student_id, {})[skill_id] = level
+    return RankInputs(
+        projects={
+            p.id: ProjectInputs(
+                required=frozenset(required.get(p.id, ())),
+                nice=frozenset(nice.get(p.id, ())),
+                estimated_hours=p.estimated_hours,
+                duration_days=p.duration_days,
+            )
+            for p in projects
+        },
+        levels=levels,
+        weekly=dict(
+            StudentProfile.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}").values_list(
+                "user_id", "weekly_availability_hours"
+            )
+        ),
+        records={},
+    )
 
 
 def _seed_matching(rng: random.Random, now: datetime, student_ids: list[int]) -> dict[str, int]:
@@ -1403,7 +1499,7 @@ def _seed_matching(rng: random.Random, now: datetime, student_ids: list[int]) ->
     projects = _published_projects()
     if not projects or not student_ids:
         return {"applications": 0, "engagements": 0, "offers": 0}
-    writer = _MatchingWriter(rng, now)
+    writer = _MatchingWriter(rng, now, _rank_inputs(projects))
     list_id, workspace_id = bench_designated_projects()
     by_id = {p.id: p for p in projects}
     pool = [p for p in projects if p.id not in (list_id, workspace_id)]
@@ -1464,7 +1560,8 @@ def _seed_workspace(writer: _MatchingWriter, project: _Proj, student_id: int) ->
     app_row = list(writer.application(project, student_id, AppStatus.ACCEPTED))
     app_row[6] = started  # decided_at
     app_row[7] = started - timedelta(days=2)  # created_at
-    (app_id,) = _insert(Application, APPLICATION_FIELDS, [tuple(app_row)])
+    (app_id,) = _insert(Application, APPLICATION_FIELDS, [writer.scored(project, tuple(app_row))])
+    writer.written_students.add(student_id)
     row = writer.engagement(project, app_id, tuple(app_row), EngStatus.REVISION_REQUESTED)
     at = {name: i for i, name in enumerate(ENGAGEMENT_FIELDS)}
     submitted = now - timedelta(days=3)

@@ -10,6 +10,7 @@ class MatchingConfig(AppConfig):
         # sections (the response record, interns' ratings) to the organization's public page.
         from accounts.views.organizations import register_public_section
 
+        from . import signals  # noqa: F401  (rescores applications on profile changes)
         from .selectors.feedback import organization_ratings_summary
         from .selectors.stats import organization_response_stats
 

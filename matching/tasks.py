@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from marketplace.statemachine import InvalidTransition
 
 from .models import Application
 from .services.applications import application_expire, applications_stale_ids
 from .services.engagements import project_complete_if_done, projects_complete_finished_ids
+from .services.ranking import applications_rescore
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,15 @@ def complete_finished_projects() -> int:
         project_complete_if_done(project_id=project_id)
         for project_id in projects_complete_finished_ids()
     )
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def rescore_student_applications(student_id: int) -> int:
+    """Recompute the rank score of every application of the student (queued after a
+    change to their skills, hours, completed engagements or released ratings). Reads the
+    current inputs, so a late or repeated run writes the same scores; returns how many
+    changed (0 the second time)."""
+    return applications_rescore(student_ids=[student_id])
 
 
 # Autodiscovery imports only ``tasks`` modules: the offer tasks live beside this one.

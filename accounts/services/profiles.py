@@ -22,6 +22,7 @@ from django.utils import timezone
 from marketplace.statemachine import DomainError
 
 from ..models import Institution, Skill, StudentProfile, StudentSkill, User
+from ..signals import student_profile_changed
 from ..validators import validate_resume
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,13 @@ def _store_resume(*, profile: StudentProfile, upload: UploadedFile) -> str:
     return default_storage.save(name, upload)
 
 
+def _profile_changed(profile: StudentProfile, *fields: str) -> None:
+    """Tell the layers above (matching ranks applicants by skills and hours)."""
+    student_profile_changed.send(
+        sender=StudentProfile, student_id=profile.user_id, fields=frozenset(fields)
+    )
+
+
 def _delete_file_later(name: str) -> None:
     if not name:
         return
@@ -140,6 +148,7 @@ def profile_update(
             user.first_name, user.last_name = first_name, last_name
             user.save(update_fields=["first_name", "last_name"])
 
+            old_hours = locked.weekly_availability_hours
             for field, value in changes.items():
                 setattr(locked, field, value)
             if institution is None:
@@ -160,6 +169,8 @@ def profile_update(
                 locked.resume_uploaded_at = None
                 _delete_file_later(old_resume_name)
             locked.save()
+            if locked.weekly_availability_hours != old_hours:
+                _profile_changed(locked, "weekly_availability_hours")
     except BaseException:
         # The row was not updated: the new file must not linger in storage.
         if new_resume_name:
@@ -180,16 +191,23 @@ def student_skill_set(*, profile: StudentProfile, skill: Skill, level: int) -> S
             if existing.level != level:
                 existing.level = level
                 existing.save(update_fields=["level"])
+                _profile_changed(profile, "skills")
             return existing
         if StudentSkill.objects.filter(profile=profile).count() >= MAX_SKILLS:
             raise ProfileError(
                 f"You can list up to {MAX_SKILLS} skills. Remove one to add {skill.name}."
             )
-        return StudentSkill.objects.create(profile=profile, skill=skill, level=level)
+        created = StudentSkill.objects.create(profile=profile, skill=skill, level=level)
+        _profile_changed(profile, "skills")
+        return created
 
 
 def student_skill_remove(*, profile: StudentProfile, skill: Skill) -> None:
     with transaction.atomic(durable=True):
+        # The same lock as the other profile writes (see student_skill_set).
+        StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
         deleted, _ = StudentSkill.objects.filter(profile=profile, skill=skill).delete()
+        if deleted:
+            _profile_changed(profile, "skills")
     if not deleted:
         raise ProfileError(f"{skill.name} is not on your profile.")

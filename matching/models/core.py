@@ -59,6 +59,14 @@ class Application(StatefulModel):
     resume_snapshot = models.FileField(upload_to="applications/resumes/", blank=True)
     decision_message = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Stored so the applicant list can sort and paginate in SQL; kept current by
+    # matching.services.ranking whenever one of its inputs changes.
+    rank_score = models.FloatField(
+        default=0,
+        help_text="How well the applicant fits the project: the 0–100 match score (skills "
+        "and weekly hours) plus their track record (completed micro-internships, average "
+        "supervisor rating). Computed by matching.services.ranking; never edited by hand.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,8 +80,12 @@ class Application(StatefulModel):
             )
         ]
         indexes = [
-            # An employer's applicant list by status; the per-status counts.
-            models.Index(fields=["project", "status"], name="application_project_status"),
+            # An employer's applicant list: one tab's page, best match first (and the
+            # per-status counts, from its first two columns).
+            models.Index(
+                fields=["project", "status", "-rank_score", "created_at"],
+                name="application_project_rank",
+            ),
             # A student's "My applications".
             models.Index(fields=["student", "-created_at"], name="application_student_newest"),
         ]

@@ -4,23 +4,26 @@ Everything is scoped to the reader: a student sees only their own applications, 
 employer only the applicants of their organization's projects; anything else is a 404
 here, before a view sees it.
 
-The applicant list is ranked in Python with the shared ``projects.scoring.match_score``
-plus the applicant's track record. It runs a constant number of queries whatever the
-number of applicants (project + skills, the status counts, the applications with their
-student, profile and completed-engagement count, the student skills): a project has at
-most a few hundred applicants, so scoring them all and then paginating is bounded.
-The list page reads the status counts from the same application query
-(``applicant_list_with_counts``), memoizes ``match_score`` on what it reads of a
-student, and prepares display strings only for the shown page's rows
-(``applicant_list_page_rows``: no query, no per-row ``{% url %}`` or filters).
+The applicant list is ordered by the stored ``Application.rank_score`` (kept current by
+``matching.services.ranking``), so a tab's page is one LIMIT/OFFSET query on the index
+(project, status, -rank_score, created_at), and its paginator takes its count from the
+per-status counts the tabs show anyway (``applicant_status_counts``, one GROUP BY). Only
+the shown page's rows are explained: one query for those students (names, profiles,
+skills), one for their track records (completed engagements, released ratings); the
+display strings are worked out once per page (``applicant_list_page_rows``: no per-row
+``{% url %}`` or filters). The number of queries does not depend on the number of
+applicants.
 """
 
 from __future__ import annotations
 
+import datetime
+import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -28,15 +31,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import format_html_join
-from django.utils.timezone import template_localtime
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from accounts.models import StudentSkill, User
 from projects.models import Project, ProjectSkill
-from projects.scoring import MatchResult, match_score
+from projects.scoring import MatchResult
 
 from ..models import Application, ApplicationEvent, Engagement
+from ..services.ranking import NO_RECORD, ProjectInputs, project_matcher, track_records
 
 Status = Application.Status
 
@@ -50,13 +54,6 @@ APPLICANT_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("all", "All", tuple(Status.values)),
 )
 DEFAULT_APPLICANT_TAB = "review"
-
-# Track record on top of the 0–100 match score: a few points per completed
-# micro-internship (capped, so experience breaks ties rather than swamping skills) and,
-# once feedback exists, the average supervisor rating around the midpoint 3.
-TRACK_POINTS_PER_COMPLETED = 3.0
-TRACK_POINTS_MAX = 9.0
-RATING_POINTS_PER_STAR = 3.0
 
 
 # ------------------------------------------------------------------------------
@@ -104,7 +101,13 @@ def application_for_student_project(*, user: User, project: Project) -> Applicat
     "Apply" / "You applied" button)."""
     if not (user.is_authenticated and user.is_student):
         return None
-    return Application.objects.filter(project_id=project.pk, student_id=user.pk).first()
+    # Only what the apply box shows (application_apply_button.html): the date, the
+    # status and the link.
+    return (
+        Application.objects.filter(project_id=project.pk, student_id=user.pk)
+        .only("pk", "project_id", "student_id", "status", "created_at")
+        .first()
+    )
 
 
 def project_get_for_applying(*, pk: int) -> Project:
@@ -127,17 +130,12 @@ def _organization_id(user: User) -> int:
 
 
 def project_get_for_selection(*, user: User, pk: int, with_slots_taken: bool = False) -> Project:
-    """One of the user's organization's projects, with its skills; 404 otherwise.
-    ``with_slots_taken`` annotates ``engagements_taken`` in the same query, which
-    ``project_slots_remaining`` then reads instead of counting."""
-    queryset = Project.objects.select_related("organization", "supervisor").prefetch_related(
-        Prefetch(
-            "project_skills",
-            queryset=ProjectSkill.objects.select_related("skill").order_by(
-                "-is_required", "skill__name"
-            ),
-        )
-    )
+    """One of the user's organization's projects, with its skills as plain values in
+    ``project.skill_rows`` — (skill id, is required, name), required first, then by
+    name — from a second query; 404 otherwise. ``with_slots_taken`` annotates
+    ``engagements_taken`` in the same query, which ``project_slots_remaining`` then
+    reads instead of counting."""
+    queryset = Project.objects.all()
     if with_slots_taken:
         taken = (
             Engagement.objects.filter(project_id=OuterRef("pk"))
@@ -149,7 +147,13 @@ def project_get_for_selection(*, user: User, pk: int, with_slots_taken: bool = F
         queryset = queryset.annotate(
             engagements_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0)
         )
-    return get_object_or_404(queryset, pk=pk, organization_id=_organization_id(user))
+    project = get_object_or_404(queryset, pk=pk, organization_id=_organization_id(user))
+    project.skill_rows = list(
+        ProjectSkill.objects.filter(project_id=project.pk)
+        .order_by("-is_required", "skill__name")
+        .values_list("skill_id", "is_required", "skill__name")
+    )
+    return project
 
 
 def applicant_get_for_employer(*, user: User, pk: int) -> Application:
@@ -221,9 +225,12 @@ def applicant_tab(key: str | None) -> tuple[str, str, tuple[str, ...]]:
     return next(t for t in APPLICANT_TABS if t[0] == DEFAULT_APPLICANT_TAB)
 
 
-def project_slots_remaining(*, project: Project) -> int:
-    """Places still free (every engagement holds its place, even a cancelled one)."""
-    taken = getattr(project, "engagements_taken", None)
+def project_slots_remaining(*, project: Project, taken: int | None = None) -> int:
+    """Places still free (every engagement holds its place, even a cancelled one).
+    ``taken``, when the caller knows it (the accepted applications: each has its
+    engagement), saves the count."""
+    if taken is None:
+        taken = getattr(project, "engagements_taken", None)
     if taken is None:
         taken = Engagement.objects.filter(project_id=project.pk).count()
     return max(project.slots - taken, 0)
@@ -245,14 +252,16 @@ def application_status_counts_annotation() -> dict:
 # ------------------------------------------------------------------------------
 # Label per level, computed once (looking enum labels up per row is measurably slow).
 LEVEL_LABELS: dict[int, str] = {value: label.lower() for value, label in StudentSkill.Level.choices}
+_STATUS_LABELS: dict[str, str] = {value: str(label) for value, label in Status.choices}
+_PK_SENTINEL = 2_147_483_647
 
 
 @dataclass(eq=False)
 class RankedApplicant:
-    """One applicant's place in the ranking. Built from plain values (no model
-    instances) so ranking a few hundred stays fast; ``application`` is attached only
-    for the rows actually shown (``applicant_page_attach``), and ``reasons`` are worded
-    only when read."""
+    """One applicant's place in the ranking, for the shown rows only. ``score`` is the
+    stored ``Application.rank_score`` (the list is ordered by it); ``match`` and the
+    track record are read again for the row so the ``reasons`` can say why, and are
+    worded only when read."""
 
     application_id: int
     student_id: int
@@ -261,11 +270,10 @@ class RankedApplicant:
     completed_engagements: int
     average_rating: float | None
     weekly_hours: int
-    levels: dict[int, int] = field(repr=False)
+    levels: Mapping[int, int] = field(repr=False)
     skill_names: Mapping[int, str] = field(repr=False)
     required_total: int = 0
-    application: Application | None = None
-    # What the list shows, filled by ``applicant_list_page_rows`` for the shown rows.
+    # What the list shows, filled by ``applicant_list_page_rows``.
     rank: str = ""  # display strings: a number in a template is localized, which is slow
     pk_display: str = ""
     name: str = ""
@@ -279,12 +287,26 @@ class RankedApplicant:
     applied_iso: str = ""
     applied_natural: str = ""
     reasons_html: str = ""
-    #: (project id, list query row): what ``applicant_list_page_rows`` builds from
+    #: (project id, list query row, _Student): what ``application`` is built from
     source: tuple | None = field(default=None, repr=False)
 
     @property
     def is_undecided(self) -> bool:
         return self.status in Application.UNDECIDED
+
+    def __getitem__(self, name: str):
+        # The template engine tries ``row[name]`` before ``row.name``: answering it
+        # saves raising and catching a TypeError for each of the ~15 variables of a row.
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    @cached_property
+    def application(self) -> Application | None:
+        """The Application (with its student) of a list row, as if loaded with
+        ``only()``; built only when read. ``applicant_ranked_one`` sets the real one."""
+        return _application_from_row(*self.source) if self.source is not None else None
 
     @cached_property
     def reasons(self) -> list[str]:
@@ -320,14 +342,16 @@ class RankedApplicant:
         return reasons
 
 
-def average_supervisor_ratings(*, student_ids: Iterable[int]) -> Mapping[int, float] | None:
-    """HOOK — the average rating supervisors gave each student, by student id.
-
-    Feedback is not built yet, so there is nothing to average: returns None and the
-    ranking leaves the rating out. When feedback arrives, return
-    ``{student_id: average}`` from ONE aggregate query over the given ids.
-    """
-    return None
+def average_supervisor_ratings(*, student_ids: Iterable[int]) -> dict[int, float]:
+    """The average overall rating supervisors gave each student, by student id, over the
+    feedback already released (visible to the student: both sides were in, or the
+    feedback window closed). Students without released feedback are left out. ONE
+    aggregate query (``track_records``, which the rank score reads too)."""
+    return {
+        student_id: record.rating
+        for student_id, record in track_records(student_ids=student_ids).items()
+        if record.rating is not None
+    }
 
 
 def _completed_engagements_subquery() -> Coalesce:
@@ -356,288 +380,213 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _rank(
-    *,
-    application_id: int,
-    student_id: int,
-    levels: dict[int, int],
-    weekly: int,
-    completed: int,
-    required: set[int],
-    nice: set[int],
-    names: Mapping[int, str],
-    project: Project,
-    ratings: Mapping[int, float] | None,
-    now,
-    match: MatchResult | None = None,
-) -> RankedApplicant:
-    # The deadline is the same for every applicant of a project: leave it out. No
-    # skill names either: the employer's reasons are worded lazily, per shown row.
-    if match is None:
-        match = match_score(
-            student_skills=levels,
-            weekly_hours=weekly,
-            project_required=required,
-            project_nice=nice,
-            estimated_hours=project.estimated_hours,
-            duration_days=project.duration_days,
-            deadline=None,
-            now=now,
-        )
-    rating = ratings.get(student_id) if ratings else None
-    track = min(completed * TRACK_POINTS_PER_COMPLETED, TRACK_POINTS_MAX)
-    if rating is not None:
-        track += (rating - 3.0) * RATING_POINTS_PER_STAR
-    return RankedApplicant(
-        application_id=application_id,
-        student_id=student_id,
-        score=round(match.score + track, 1),
-        match=match,
-        completed_engagements=completed,
-        average_rating=rating,
-        weekly_hours=weekly,
-        levels=levels,
-        skill_names=names,
-        required_total=len(required),
+def _project_inputs(skill_rows: Iterable[tuple[int, bool, str]], project: Project):
+    """(what the score reads of the project, skill names) from (skill id, is required,
+    name) rows."""
+    skill_rows = list(skill_rows)
+    inputs = ProjectInputs(
+        required=frozenset(pk for pk, required, _ in skill_rows if required),
+        nice=frozenset(pk for pk, required, _ in skill_rows if not required),
+        estimated_hours=project.estimated_hours,
+        duration_days=project.duration_days,
     )
+    return inputs, {pk: name for pk, _, name in skill_rows}
 
 
-def _project_skill_sets(project: Project) -> tuple[set[int], set[int], dict[int, str]]:
-    project_skills = list(project.project_skills.all())  # prefetched by the selector
-    required = {ps.skill_id for ps in project_skills if ps.is_required}
-    nice = {ps.skill_id for ps in project_skills if not ps.is_required}
-    names = {ps.skill_id: ps.skill.name for ps in project_skills}
-    return required, nice, names
+#: What the list reads of each application of the page; the student's side comes from
+#: one more query for the page's students (``_page_students``).
+_LIST_FIELDS = ("pk", "student_id", "rank_score", "status", "created_at")
+#: The list's order; ``Application.Meta`` indexes (project, status, -rank_score, created_at).
+APPLICANT_ORDER = ("-rank_score", "created_at", "pk")
 
 
-def _matcher(*, project: Project, required: set[int], nice: set[int], now):
-    """``match_score`` for this project, memoized on what it reads of a student: the
-    levels of the required skills, which nice-to-haves they have, their weekly hours
-    (it is pure, and applicants often share these)."""
-    required_order = sorted(required)
-    nice_order = sorted(nice)
-    cache: dict[tuple, MatchResult] = {}
-
-    def match(levels: dict[int, int], weekly: int) -> MatchResult:
-        key = (
-            tuple(levels.get(s) for s in required_order),
-            tuple(s in levels for s in nice_order),
-            weekly,
-        )
-        result = cache.get(key)
-        if result is None:
-            result = cache[key] = match_score(
-                student_skills=levels,
-                weekly_hours=weekly,
-                project_required=required,
-                project_nice=nice,
-                estimated_hours=project.estimated_hours,
-                duration_days=project.duration_days,
-                deadline=None,
-                now=now,
-            )
-        return result
-
-    return match
-
-
-def _ranked_rows(
-    *, project: Project, rows: list[tuple], statuses: list[str]
-) -> list[RankedApplicant]:
-    """Score ``rows`` — (pk, student id, profile id, weekly hours, completed count, …)
-    — with one more query for the students' skills; best first."""
-    levels_by_profile: dict[int, dict[int, int]] = {}
-    if rows:
-        skill_rows = (
-            StudentSkill.objects.filter(
-                profile__user__applications__project_id=project.pk,
-                profile__user__applications__status__in=statuses,
-            )
-            .order_by()
-            .values_list("profile_id", "skill_id", "level")
-        )
-        for profile_id, skill_id, level in skill_rows:
-            levels_by_profile.setdefault(profile_id, {})[skill_id] = level
-    required, nice, names = _project_skill_sets(project)
-    ratings = average_supervisor_ratings(student_ids={row[1] for row in rows})
-    now = timezone.now()
-    match = _matcher(project=project, required=required, nice=nice, now=now)
-    ranked = []
-    for pk, student_id, profile_id, weekly, completed, *_rest in rows:
-        levels = levels_by_profile.get(profile_id, {})
-        ranked.append(
-            _rank(
-                application_id=pk,
-                student_id=student_id,
-                levels=levels,
-                weekly=weekly or 0,
-                completed=completed or 0,
-                required=required,
-                nice=nice,
-                names=names,
-                project=project,
-                ratings=ratings,
-                now=now,
-                match=match(levels, weekly or 0),
-            )
-        )
-    # Stable sort: equal scores keep the earlier applicant first.
-    ranked.sort(key=lambda r: -r.score)
-    return ranked
-
-
-_RANK_FIELDS = (
-    "pk",
-    "student_id",
-    "student__student_profile__id",
-    "student__student_profile__weekly_availability_hours",
-    "completed",
-)
-
-
-def applicant_list_ranked(*, project: Project, statuses: Iterable[str]) -> list[RankedApplicant]:
+def applicant_list_rows(*, project: Project, statuses: Iterable[str]) -> QuerySet:
     """The project's applications in ``statuses``, best match first (ties: who applied
-    first). ``project`` comes from ``project_get_for_selection`` (skills prefetched).
-
-    Two queries of plain tuples: the applications with the student's availability and
-    completed-engagement count, and the skills of those students."""
-    statuses = list(statuses)
-    rows = list(
-        Application.objects.filter(project_id=project.pk, status__in=statuses)
-        .annotate(completed=_completed_engagements_subquery())
-        .order_by("created_at", "pk")
-        .values_list(*_RANK_FIELDS)
-    )
-    return _ranked_rows(project=project, rows=rows, statuses=statuses)
-
-
-#: What the list page shows of each application, read with the ranking inputs.
-_LIST_FIELDS = (
-    *_RANK_FIELDS,
-    "status",
-    "created_at",
-    "student__first_name",
-    "student__last_name",
-    "student__email",
-    "student__student_profile__major",
-    "student__student_profile__graduation_year",
-)
-_STATUS_LABELS: dict[str, str] = {value: str(label) for value, label in Status.choices}
-_PK_SENTINEL = 2_147_483_647
-
-
-def applicant_list_with_counts(
-    *, project: Project, statuses: Iterable[str]
-) -> tuple[list[RankedApplicant], dict[str, int]]:
-    """The ranked applicants in ``statuses`` (as ``applicant_list_ranked``, with what
-    the list shows of each row) and the per-status and per-tab counts of the project
-    (as ``applicant_status_counts``), from two queries: every application of the project
-    with its student, then the skills of the ones in ``statuses``."""
-    statuses = list(statuses)
-    every = list(
-        Application.objects.filter(project_id=project.pk)
-        .annotate(completed=_completed_engagements_subquery())
-        .order_by("created_at", "pk")
+    first), as plain rows for ``applicant_list_page_rows``. Lazy: slice it (a
+    Paginator's page) and only that page is read, with LIMIT/OFFSET. No join: the
+    students of the page are read once the page is known, not for every applicant the
+    sort has to look at (PostgreSQL would join them all before the LIMIT)."""
+    return (
+        Application.objects.filter(project_id=project.pk, status__in=list(statuses))
+        .order_by(*APPLICANT_ORDER)
         .values_list(*_LIST_FIELDS)
     )
-    by_status = dict.fromkeys(Status.values, 0)
-    for row in every:
-        by_status[row[5]] = by_status.get(row[5], 0) + 1
-    counts = dict(by_status)
-    for key, _label, tab_statuses in APPLICANT_TABS:
-        counts[f"tab_{key}"] = sum(by_status[s] for s in tab_statuses)
-    wanted = set(statuses)
-    rows = [row for row in every if row[5] in wanted]
-    ranked = _ranked_rows(project=project, rows=rows, statuses=statuses)
-    details = {row[0]: row for row in rows}
-    for item in ranked:
-        row = details[item.application_id]
-        _, _, _, _, _, status, created_at, first, last, email, major, year = row
-        item.status = status
-        item.name = f"{first} {last}".strip() or email
-        item.major = major or ""
-        item.graduation_year = "" if year is None else str(year)
-        item.source = (project.pk, row)
-    return ranked, counts
 
 
-def _application_from_row(project_id: int, row: tuple) -> Application:
+@dataclass(frozen=True)
+class _Student:
+    first_name: str
+    last_name: str
+    email: str
+    weekly: int
+    major: str
+    graduation_year: int | None
+    levels: dict[int, int]
+
+
+def _page_students(student_ids: Iterable[int]) -> dict[int, _Student]:
+    """Name, profile and skill levels of each student, in one query (a row per skill;
+    LEFT JOINs, so a student without a profile or skills is still there)."""
+    students: dict[int, _Student] = {}
+    for pk, first, last, email, weekly, major, year, skill_id, level in (
+        User.objects.filter(pk__in=list(student_ids))
+        .order_by()
+        .values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "email",
+            "student_profile__weekly_availability_hours",
+            "student_profile__major",
+            "student_profile__graduation_year",
+            "student_profile__studentskill__skill_id",
+            "student_profile__studentskill__level",
+        )
+    ):
+        student = students.get(pk)
+        if student is None:
+            student = students[pk] = _Student(first, last, email, weekly or 0, major, year, {})
+        if skill_id is not None:
+            student.levels[skill_id] = level
+    return students
+
+
+def _application_from_row(project_id: int, row: tuple, student: _Student | None) -> Application:
     """An Application instance from the list query's values, as if loaded with
     ``only()``: any other field is deferred (loaded on access), never made up."""
-    pk, student_id, _, _, _, status, created_at, first, last, email, *_ = row
+    pk, student_id, score, status, created_at = row
     application = Application.from_db(
         None,
-        ["id", "project_id", "student_id", "status", "created_at"],
-        [pk, project_id, student_id, status, created_at],
+        ["id", "project_id", "student_id", "status", "rank_score", "created_at"],
+        [pk, project_id, student_id, status, score, created_at],
     )
-    application.student = User.from_db(
-        None,
-        ["id", "first_name", "last_name", "email"],
-        [student_id, first, last, email],
-    )
+    if student is not None:
+        application.student = User.from_db(
+            None,
+            ["id", "first_name", "last_name", "email"],
+            [student_id, student.first_name, student.last_name, student.email],
+        )
     return application
 
 
+def _safe(text: str) -> SafeString:
+    """``text`` escaped once here, so the template prints it as it is: the same HTML
+    as autoescaping (Django's ``escape`` is ``html.escape``), without the per-variable
+    escaping work of ~15 variables × 25 rows."""
+    return SafeString(html.escape(text))
+
+
 def applicant_list_page_rows(
-    rows: Iterable[RankedApplicant], *, start_index: int
+    rows: Iterable[tuple], *, project: Project, start_index: int
 ) -> list[RankedApplicant]:
-    """Fill in the display strings of one page's rows (from ``applicant_list_with_counts``):
-    rank, score, status label, links and the applied date, without any query."""
+    """One page of ``applicant_list_rows`` (``project`` from ``project_get_for_selection``)
+    ready to show: the reasons (with one query for these students' names, profiles and
+    skills and one for their track records) and the display strings — rank, score, status,
+    links, applied date — worked out once per page rather than per row in the
+    template."""
     rows = list(rows)
+    if not rows:
+        return []
+    student_ids = {row[1] for row in rows}
+    students = _page_students(student_ids)
+    records = track_records(student_ids=student_ids)
+    inputs, names = _project_inputs(project.skill_rows, project)
+    match = project_matcher(inputs)
+    required_total = len(inputs.required)
+
     detail = reverse("matching:applicant-detail", kwargs={"pk": _PK_SENTINEL})
     shortlist = reverse("matching:applicant-shortlist", kwargs={"pk": _PK_SENTINEL})
     sentinel = str(_PK_SENTINEL)
+    language = get_language()
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    today = timezone.localdate() if tz is not None else datetime.date.today()
+    nobody = _Student("", "", "", 0, "", None, {})
+    ranked = []
     for rank, row in enumerate(rows, start=start_index):
-        if row.application is None and row.source is not None:
-            row.application = _application_from_row(*row.source)
-        pk = str(row.application_id)
-        row.pk_display = pk
-        row.rank = str(rank)
-        row.score_display = floatformat(row.score, 0)
-        row.status_label = _STATUS_LABELS.get(row.status, row.status)
-        row.detail_url = detail.replace(sentinel, pk)
-        row.shortlist_url = shortlist.replace(sentinel, pk)
-        row.reasons_html = format_html_join("", "<li>{}</li>", ((r,) for r in row.reasons))
-        applied = row.application.created_at if row.application else None
-        if applied is not None:
-            local = template_localtime(applied)
-            row.applied_iso = dateformat.format(local, "c")
-            row.applied_natural = naturalday(local)
-    return rows
+        pk, student_id, score, status, created_at = row
+        student = students.get(student_id, nobody)
+        record = records.get(student_id, NO_RECORD)
+        pk_text = str(pk)
+        item = RankedApplicant(
+            application_id=pk,
+            student_id=student_id,
+            score=score,
+            match=match(student.levels, student.weekly),
+            completed_engagements=record.completed,
+            average_rating=record.rating,
+            weekly_hours=student.weekly,
+            levels=student.levels,
+            skill_names=names,
+            required_total=required_total,
+            rank=SafeString(str(rank)),
+            pk_display=SafeString(pk_text),
+            name=_safe(f"{student.first_name} {student.last_name}".strip() or student.email),
+            major=_safe(student.major or ""),
+            graduation_year=SafeString(
+                "" if student.graduation_year is None else str(student.graduation_year)
+            ),
+            status=_safe(status),
+            status_label=_safe(_STATUS_LABELS.get(status, status)),
+            score_display=_cached(("score", score, language), floatformat, score, 0),
+            detail_url=_safe(detail.replace(sentinel, pk_text)),
+            shortlist_url=_safe(shortlist.replace(sentinel, pk_text)),
+            source=(project.pk, row, students.get(student_id)),
+        )
+        item.reasons_html = SafeString(
+            "".join(f"<li>{html.escape(reason)}</li>" for reason in item.reasons)
+        )
+        if created_at is not None:
+            # What the template's localtime conversion would do.
+            local = created_at
+            if tz is not None and timezone.is_aware(local):
+                local = local.astimezone(tz)
+            item.applied_iso = _safe(local.isoformat())  # what the "c" date format gives
+            item.applied_natural = _cached(
+                ("day", local.date(), today, language), naturalday, local
+            )
+        ranked.append(item)
+    return ranked
 
 
-def applicant_page_attach(rows: Iterable[RankedApplicant]) -> list[RankedApplicant]:
-    """Attach the Application (with student and profile) to the rows of one page, in
-    one query."""
-    rows = list(rows)
-    applications = (
-        Application.objects.select_related("student", "student__student_profile")
-        .defer("cover_note", "answers", "student__student_profile__bio")
-        .in_bulk([r.application_id for r in rows])
-    )
-    for row in rows:
-        row.application = applications.get(row.application_id)
-    return [r for r in rows if r.application is not None]
+#: Display strings that depend only on their key (the value, today's date, the language):
+#: ``floatformat`` and ``naturalday`` are slow per call, and a page repeats few values.
+_DISPLAY_CACHE: dict[tuple, str] = {}
+_DISPLAY_CACHE_MAX = 4096
+
+
+def _cached(key: tuple, function, *args) -> SafeString:
+    text = _DISPLAY_CACHE.get(key)
+    if text is None:
+        if len(_DISPLAY_CACHE) >= _DISPLAY_CACHE_MAX:
+            _DISPLAY_CACHE.clear()
+        text = _DISPLAY_CACHE[key] = _safe(str(function(*args)))
+    return text
 
 
 def applicant_ranked_one(*, application: Application) -> RankedApplicant:
-    """Score one applicant (from ``applicant_get_for_employer``) the same way."""
+    """One applicant (from ``applicant_get_for_employer``) as the list shows them: the
+    stored score, and the reasons from their current profile."""
     project = application.project
-    required, nice, names = _project_skill_sets(project)
+    skill_rows = [
+        (ps.skill_id, ps.is_required, ps.skill.name) for ps in project.project_skills.all()
+    ]
+    inputs, names = _project_inputs(skill_rows, project)
     profile = getattr(application.student, "student_profile", None)
     levels = {ss.skill_id: ss.level for ss in profile.studentskill_set.all()} if profile else {}
-    ranked = _rank(
+    weekly = (profile.weekly_availability_hours if profile else 0) or 0
+    ratings = average_supervisor_ratings(student_ids=[application.student_id])
+    ranked = RankedApplicant(
         application_id=application.pk,
         student_id=application.student_id,
+        score=application.rank_score,
+        match=project_matcher(inputs)(levels, weekly),
+        completed_engagements=int(getattr(application, "completed_engagements", 0) or 0),
+        average_rating=ratings.get(application.student_id),
+        weekly_hours=weekly,
         levels=levels,
-        weekly=profile.weekly_availability_hours if profile else 0,
-        completed=int(getattr(application, "completed_engagements", 0) or 0),
-        required=required,
-        nice=nice,
-        names=names,
-        project=project,
-        ratings=average_supervisor_ratings(student_ids=[application.student_id]),
-        now=timezone.now(),
+        skill_names=names,
+        required_total=len(inputs.required),
+        status=application.status,
     )
     ranked.application = application
     return ranked

@@ -45,6 +45,7 @@ from ..exceptions import (
     SlotsFull,
 )
 from ..models import Application, ApplicationEvent, Engagement, EngagementEvent
+from .ranking import application_rank_score_for
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,11 @@ def application_submit(
     project = Project.objects.select_for_update().get(pk=project.pk)
     profile = _check_can_apply(project=project, student=student, now=now)
     cover_note, cleaned = _clean_content(project=project, cover_note=cover_note, answers=answers)
+    # Lock the profile before reading what the rank score needs: a skill or hours change
+    # (which locks it too) then either lands before and is read here, or waits and its
+    # rescore sees this application.
+    StudentProfile.objects.select_for_update().filter(pk=profile.pk).values_list("pk").first()
+    rank_score = application_rank_score_for(project_id=project.pk, student_id=student.pk)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -289,6 +295,7 @@ def application_submit(
                 student=student,
                 cover_note=cover_note,
                 answers=cleaned,
+                rank_score=rank_score,
                 created_at=now,
             )
     except IntegrityError as exc:

@@ -9,7 +9,8 @@ application is accepted.
 
 When the last engagement of a *closed* project becomes final, the project moves to
 completed in the same transaction (through ``transition`` directly: a durable project
-service must not run inside ours).
+service must not run inside ours). A completed engagement counts in the student's
+track record, so their applications are rescored after commit.
 
 Public services run in ``transaction.atomic(durable=True)``; shared parts are private,
 non-atomic helpers. Notifications are recorded in the transaction and emailed after
@@ -42,6 +43,7 @@ from ..validators import (
     validate_submission_link,
 )
 from .feedback import feedback_request_for
+from .ranking import student_rescore_on_commit
 from .records import experience_item_ensure
 
 Status = Engagement.Status
@@ -414,6 +416,8 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
     # feedback (blind until both are in or the window closes).
     experience_item_ensure(engagement=engagement)
     feedback_request_for(engagement=engagement)
+    # One more completed micro-internship: the student's applications rank higher.
+    student_rescore_on_commit(student_id=engagement.student_id)
     title = engagement.project.title
     notify(
         recipient=engagement.student,

@@ -5,7 +5,8 @@
         intern ──▶ InternFeedback
     second one submitted ──▶ released at once (same transaction)
     FEEDBACK_WINDOW_DAYS after completion ──▶ released by the beat task, whatever is in
-    released ──▶ the intern may add a public reply
+    released ──▶ the intern may add a public reply; the student's applications are
+                 rescored (the supervisor's rating counts in their rank score)
 
 Neither side sees the other's feedback before the release; each side always sees what
 it wrote. Once the window has closed no feedback is taken: the other side's may already
@@ -39,6 +40,7 @@ from ..models import (
     SupervisorFeedback,
 )
 from ..selectors.engagements import ROLE_STUDENT, ROLE_SUPERVISOR, engagement_role
+from .ranking import student_rescore_on_commit
 from .records import bullets_redraft, experience_item_ensure
 
 WRITTEN_MAX = 4000
@@ -161,6 +163,9 @@ def _release(engagement: Engagement, *, now: dt.datetime, actor: User | None) ->
     if not updated:
         return False
     engagement.feedback_released_at = now
+    # The supervisor's rating now counts in the student's average: rescore their
+    # applications once this commits.
+    student_rescore_on_commit(student_id=engagement.student_id)
     item = experience_item_ensure(engagement=engagement)
     if item is not None:
         bullets_redraft(item=item)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,17 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import organization_member_required
 from marketplace.statemachine import DomainError
+from marketplace.web import paginate
 
 from ..exceptions import ApplicationValidationError
 from ..forms.selection import BulkRejectForm, RejectForm
+from ..models import Application
 from ..selectors.applications import (
     APPLICANT_TABS,
     applicant_choices,
     applicant_get_for_employer,
     applicant_list_page_rows,
-    applicant_list_with_counts,
+    applicant_list_rows,
     applicant_ranked_one,
     applicant_resume_get,
+    applicant_status_counts,
     applicant_tab,
     application_events,
     project_get_for_selection,
@@ -46,24 +48,32 @@ def _list_url(project_pk: int, tab: str | None = None) -> str:
 @organization_member_required
 @require_GET
 def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = project_get_for_selection(user=request.user, pk=project_pk, with_slots_taken=True)
+    project = project_get_for_selection(user=request.user, pk=project_pk)
     tab_key, tab_label, statuses = applicant_tab(request.GET.get("tab"))
-    ranked, counts = applicant_list_with_counts(project=project, statuses=statuses)
-    paginator = Paginator(ranked, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    counts = applicant_status_counts(project=project)
+    pages = paginate(
+        request,
+        applicant_list_rows(project=project, statuses=statuses),
+        per_page=PAGE_SIZE,
+        count=counts[f"tab_{tab_key}"],
+    )
+    page_obj = pages["page_obj"]
     page_obj.object_list = applicant_list_page_rows(
-        page_obj.object_list, start_index=page_obj.start_index()
+        page_obj.object_list, project=project, start_index=page_obj.start_index()
     )
     context = {
         "project": project,
-        "page_obj": page_obj,
-        "page_range": paginator.get_elided_page_range(page_obj.number),
+        **pages,
         "querystring_base": f"tab={tab_key}",
         "tab": tab_key,
         "tab_label": tab_label,
         "tabs": [(key, label, str(counts[f"tab_{key}"])) for key, label, _ in APPLICANT_TABS],
         "counts": counts,
-        "slots_remaining": project_slots_remaining(project=project),
+        # Every engagement comes from an accepted application (and "accepted" is
+        # final), so the accepted count is the places taken: no engagement query.
+        "slots_remaining": project_slots_remaining(
+            project=project, taken=counts[Application.Status.ACCEPTED]
+        ),
     }
     template = "matching/applicant_list.html"
     if request.htmx and request.htmx.target == "applicant-rows":

@@ -446,3 +446,55 @@ def test_missing_file_is_404_not_500(client, student, settings):
     for path in stored_files(settings):
         path.unlink()
     assert client.get(reverse("accounts:resume-download")).status_code == 404
+
+
+# --- what the layers above hear (student_profile_changed) -----------------------------
+
+
+@pytest.fixture
+def heard():
+    """The student_profile_changed signals sent during the test: (student id, fields)."""
+    from accounts.signals import student_profile_changed
+
+    calls = []
+
+    def receiver(sender, *, student_id, fields, **kwargs):
+        calls.append((student_id, fields))
+
+    student_profile_changed.connect(receiver, dispatch_uid="test-heard")
+    yield calls
+    student_profile_changed.disconnect(dispatch_uid="test-heard")
+
+
+def _edit_hours(student, hours, **changes):
+    return profile_update(
+        profile=student.student_profile,
+        first_name=student.first_name,
+        last_name=student.last_name,
+        institution=None,
+        changes={"weekly_availability_hours": hours, **changes},
+    )
+
+
+def test_changing_hours_is_announced_once(student, heard):
+    hours = student.student_profile.weekly_availability_hours
+    _edit_hours(student, hours, headline="Same hours, new headline")
+    assert heard == []
+    _edit_hours(student, hours + 5)
+    assert heard == [(student.pk, frozenset({"weekly_availability_hours"}))]
+
+
+def test_skill_changes_are_announced_only_when_something_changed(student, heard):
+    from accounts.services.profiles import ProfileError, student_skill_remove, student_skill_set
+    from tests.accounts.factories import SkillFactory
+
+    profile, skill = student.student_profile, SkillFactory()
+    skills = frozenset({"skills"})
+    student_skill_set(profile=profile, skill=skill, level=2)  # added
+    student_skill_set(profile=profile, skill=skill, level=2)  # same level: nothing
+    student_skill_set(profile=profile, skill=skill, level=4)  # level changed
+    student_skill_remove(profile=profile, skill=skill)  # removed
+    assert heard == [(student.pk, skills)] * 3
+    with pytest.raises(ProfileError):
+        student_skill_remove(profile=profile, skill=skill)
+    assert len(heard) == 3

@@ -207,6 +207,25 @@ def test_applications_engagements_and_what_follows_them():
     assert OutcomeReport.objects.filter(student__email__endswith=bench.EMAIL_DOMAIN).exists()
 
 
+def test_every_application_is_seeded_with_its_rank_score():
+    """The seeder's scores are the services' own: rescoring everything changes nothing,
+    including the applicant-list project's applicants, whose completed engagements and
+    ratings are written in later chunks than those applications."""
+    from matching.services.ranking import applications_rescore, track_records
+
+    seed_bench()
+    apps = Application.objects.filter(project__in=bench.bench_projects())
+    assert not apps.filter(rank_score=0).exists()
+    assert applications_rescore(application_ids=apps.values_list("pk", flat=True)) == 0
+    # The track record is in there: some students have completed work and ratings.
+    records = track_records(student_ids=apps.values_list("student_id", flat=True))
+    assert any(r.completed for r in records.values())
+    assert any(r.rating is not None for r in records.values())
+    list_id, _ = bench.bench_designated_projects()
+    listed = apps.filter(project_id=list_id).values_list("student_id", flat=True)
+    assert any(records.get(s) and records[s].completed for s in listed)
+
+
 def test_the_designated_pages_data():
     seed_bench()
     list_id, workspace_id = bench.bench_designated_projects()

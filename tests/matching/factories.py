@@ -2,7 +2,8 @@
 
 ready_student(skills=[...])              a student whose profile may apply (name,
                                          major, year, a skill, a résumé)
-ApplicationFactory(project=…, student=…) submitted through ``application_submit``
+ApplicationFactory(project=…, student=…) submitted through ``application_submit``, which
+                                         stores its rank score (see test_ranking.py)
 submitted_application(project, student)  the same, as a function
 application_in_status("rejected", …)     any status, reached through the services
 accepted_engagement(project=…, …)        an Engagement via ``application_accept``

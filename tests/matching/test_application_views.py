@@ -339,3 +339,30 @@ def test_withdraw_decided_application_explains(client):
     assert "cannot become withdrawn" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Status.REJECTED
+
+
+def test_project_page_apply_box_reads_only_what_it_shows(client, world, django_assert_num_queries):
+    """The project page's "You applied" box: one narrow query for the application."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.selectors.applications import application_for_student_project
+
+    student = world.users["applicant"]
+    with CaptureQueriesContext(connection) as queries:
+        mine = application_for_student_project(user=student, project=world.project)
+    assert len(queries) == 1
+    sql = queries[0]["sql"]
+    assert "cover_note" not in sql and "resume_snapshot" not in sql and "answers" not in sql
+    with django_assert_num_queries(0):
+        assert (mine.pk, mine.status, mine.created_at) == (
+            world.application.pk,
+            world.application.status,
+            world.application.created_at,
+        )
+        assert mine.get_absolute_url() == world.application.get_absolute_url()
+    assert application_for_student_project(user=world.users["owner"], project=world.project) is None
+    client.force_login(student)
+    html = client.get(reverse("projects:detail", kwargs={"pk": world.project.pk})).content.decode()
+    assert "You applied on" in html
+    assert world.application.get_absolute_url() in html

@@ -1,5 +1,6 @@
 """The employer's pages: ranked applicants, one applicant, the résumé, the decisions."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +20,7 @@ from tests.matching.factories import (
     ready_student,
     submitted_application,
 )
+from tests.matching.records_helpers import completed_engagement
 from tests.projects.factories import open_project
 
 pytestmark = pytest.mark.django_db
@@ -250,13 +252,28 @@ def test_list_htmx_tab_returns_rows_partial(client, employer, organization):
 
 
 def test_list_paginates_by_25(client, employer, organization):
-    project = open_project(organization=organization)
-    for _ in range(26):
-        submitted_application(project=project)
+    project, required, _ = _skilled_project(organization)
+    for n in range(26):
+        # Scores spread out, so the page boundary follows the score.
+        skills = [*required[: n % 3], SkillFactory()]
+        submitted_application(project=project, student=ready_student(skills=skills))
     client.force_login(employer)
     url = _url("applicant-list", SimpleNamespace(project=project))
-    assert len(client.get(url).context["page_obj"].object_list) == 25
-    assert len(client.get(url + "?tab=review&page=2").context["page_obj"].object_list) == 1
+    first = client.get(url)
+    page_one = first.context["page_obj"].object_list
+    assert len(page_one) == 25
+    assert first.context["page_obj"].paginator.count == 26
+    second = client.get(url + "?tab=review&page=2")
+    page_two = second.context["page_obj"].object_list
+    assert [r.rank for r in page_two] == ["26"]
+    assert page_two[0].score <= min(r.score for r in page_one)
+    everyone = {r.application_id for r in [*page_one, *page_two]}
+    assert everyone == set(Application.objects.values_list("pk", flat=True))
+    html = second.content.decode()
+    assert 'href="?tab=review&amp;page=1"' in html and 'rel="prev"' in html
+    # Past the end: the last page, never an error.
+    assert client.get(url + "?page=9").context["page_obj"].number == 2
+    assert client.get(url + "?page=x").context["page_obj"].number == 1
 
 
 def test_list_empty_state(client, employer, organization):
@@ -266,29 +283,92 @@ def test_list_empty_state(client, employer, organization):
     assert "No applications yet." in html
 
 
-def _list_queries(client, project) -> int:
+def test_list_empty_tab_offers_all(client, employer, organization):
+    project = open_project(organization=organization)
+    submitted_application(project=project)
+    application_in_status("rejected", project=project)
+    client.force_login(employer)
+    url = _url("applicant-list", SimpleNamespace(project=project))
+    response = client.get(url + "?tab=shortlisted")
+    html = response.content.decode()
+    assert "No applicants in “Shortlisted”." in html
+    assert "Show all 2 applicants" in html
+    tabs = {key: count for key, _, count in response.context["tabs"]}
+    assert tabs == {
+        "review": "1",
+        "shortlisted": "0",
+        "accepted": "0",
+        "rejected": "1",
+        "closed": "0",
+        "all": "2",
+    }
+
+
+def test_list_rows_render_like_the_template_filters(client, employer, organization):
+    """The display strings worked out in Python are what the template's filters give."""
+    from django.contrib.humanize.templatetags.humanize import naturalday
+    from django.template.defaultfilters import floatformat
+    from django.utils import dateformat, timezone
+    from django.utils.html import format_html_join
+
+    odd = SkillFactory(name="C++ & <Rust>")
+    project = open_project(organization=organization, required_skills=[odd])
+    applications = [submitted_application(project=project) for _ in range(3)]
+    now = timezone.now()
+    for application, days, score in zip(applications, (0, 1, 40), (72.5, -0.4, 99.96), strict=True):
+        Application.objects.filter(pk=application.pk).update(
+            created_at=now - timedelta(days=days), rank_score=score
+        )
+    client.force_login(employer)
+    response = client.get(_url("applicant-list", SimpleNamespace(project=project)))
+    rows = response.context["page_obj"].object_list
+    html = response.content.decode()
+    assert [r.score_display for r in rows] == [floatformat(r.score, 0) for r in rows]
+    assert [r.score_display for r in rows] == ["100", "73", "0"]
+    for row in rows:
+        created = Application.objects.get(pk=row.application_id).created_at
+        local = timezone.localtime(created)
+        assert row.applied_iso == dateformat.format(local, "c")
+        assert row.applied_natural == naturalday(local)
+        assert row.reasons_html == format_html_join("", "<li>{}</li>", ((r,) for r in row.reasons))
+        assert f'<time datetime="{row.applied_iso}">{row.applied_natural}</time>' in html
+    assert "Missing: C++ &amp; &lt;Rust&gt;" in html
+    assert {r.applied_natural for r in rows} >= {"today", "yesterday"}
+
+
+def _list_queries(client, project, query: str) -> int:
     url = _url("applicant-list", SimpleNamespace(project=project))
     client.get(url)  # warm up (session, content types)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url + "?tab=all")
+        response = client.get(url + query)
     assert response.status_code == 200
     return len(queries)
 
 
+#: user, membership, project, its skills, the status counts, the page's applications,
+#: their students (names, profiles, skills), their track records, the unread count.
+LIST_QUERIES = 9
+
+
 def test_applicant_list_query_count_is_constant(client, employer, organization):
+    """30 applicants or 200: the same queries (the page's rows, never all of them), on
+    every tab and page."""
     client.force_login(employer)
     small, required, nice = _skilled_project(organization, slots=5)
     large = open_project(
         organization=organization, required_skills=required, nice_to_have_skills=nice
     )
-    for _ in range(5):
-        submitted_application(project=small)
-    for _ in range(40):
-        submitted_application(project=large)
-    # Track record and decisions in both, so every branch is exercised.
-    application_in_status("rejected", project=small)
-    application_in_status("rejected", project=large)
-    assert _list_queries(client, small) == _list_queries(client, large)
+    veteran = ready_student(skills=required)
+    completed_engagement(student=veteran)
+    for project, n in ((small, 30), (large, 200)):
+        submitted_application(project=project, student=veteran)
+        application_in_status("rejected", project=project)
+        for _ in range(n - 2):
+            submitted_application(project=project)
+    for query in ("", "?tab=all", "?tab=all&page=2", "?tab=rejected", "?tab=accepted"):
+        small_count = _list_queries(client, small, query)
+        assert small_count == _list_queries(client, large, query), query
+        assert small_count <= LIST_QUERIES, query
 
 
 # ------------------------------------------------------------------------------
@@ -444,13 +524,12 @@ def test_accept_when_full_shows_error(client, world):
     assert Engagement.objects.filter(project=project).count() == 1
 
 
-def test_list_with_counts_ranks_and_counts_like_the_separate_selectors(organization):
+def test_page_rows_show_the_stored_score_and_read_only_the_page(organization):
     from matching.selectors.applications import (
         applicant_list_page_rows,
-        applicant_list_ranked,
-        applicant_list_with_counts,
-        applicant_status_counts,
+        applicant_list_rows,
         applicant_tab,
+        project_get_for_selection,
     )
 
     project, required, nice = _skilled_project(organization)
@@ -460,24 +539,25 @@ def test_list_with_counts_ranks_and_counts_like_the_separate_selectors(organizat
         ready_student(skills=[required[1]]),
         ready_student(skills=[SkillFactory()]),
     ]
-    for student in students:
-        submitted_application(project=project, student=student)
-    for key in ("review", "all", "rejected"):
-        _, _, statuses = applicant_tab(key)
-        ranked, counts = applicant_list_with_counts(project=project, statuses=statuses)
-        expected = applicant_list_ranked(project=project, statuses=statuses)
-        assert [(r.application_id, r.score) for r in ranked] == [
-            (r.application_id, r.score) for r in expected
-        ]
-        assert [r.reasons for r in ranked] == [r.reasons for r in expected]
-        assert counts == applicant_status_counts(project=project)
-    assert applicant_list_page_rows([], start_index=1) == []
+    applications = [submitted_application(project=project, student=s) for s in students]
+    project = project_get_for_selection(user=project.supervisor, pk=project.pk)
     _, _, statuses = applicant_tab("all")
-    ranked, _ = applicant_list_with_counts(project=project, statuses=statuses)
-    rows = applicant_list_page_rows(ranked, start_index=3)
-    assert [r.rank for r in rows] == ["3", "4", "5", "6"]
+    assert applicant_list_page_rows([], project=project, start_index=1) == []
+    rows = applicant_list_page_rows(
+        applicant_list_rows(project=project, statuses=statuses)[1:4],
+        project=project,
+        start_index=2,
+    )
+    assert [r.rank for r in rows] == ["2", "3", "4"]
+    stored = dict(Application.objects.values_list("pk", "rank_score"))
+    assert [r.score for r in rows] == [stored[r.application_id] for r in rows]
+    assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+    # Equal scores: who applied first comes first.
+    assert applications[0].rank_score == applications[1].rank_score
+    assert rows[0].application_id == applications[1].pk
     assert rows[0].detail_url == reverse(
         "matching:applicant-detail", kwargs={"pk": rows[0].application_id}
     )
     assert rows[0].application.pk == rows[0].application_id
+    assert rows[0].application.rank_score == rows[0].score
     assert str(rows[0].application.student) == rows[0].name

@@ -1,0 +1,17 @@
+"""What matching does when a lower layer tells it something changed. The receivers only
+queue work; the logic lives in the services."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from accounts.signals import student_profile_changed
+
+from .services.ranking import student_rescore_on_commit
+
+
+@receiver(student_profile_changed, dispatch_uid="matching-rescore-on-profile-change")
+def rescore_on_profile_change(sender, *, student_id: int, **kwargs) -> None:
+    """The student's skills or hours changed: their applications' rank scores follow,
+    after the profile change commits."""
+    student_rescore_on_commit(student_id=student_id)
