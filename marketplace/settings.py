@@ -158,9 +158,11 @@ CELERY_IMPORTS = ["marketplace.nudges"]
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)
 # ------------------------------------------------------------------------------
+# Django's and allauth's backends, loading the user's membership with the user (one
+# query less on every employer page; see accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -337,7 +337,7 @@ def invitation_accept_flow(
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend="accounts.backends.ModelBackend")
             messages.success(request, flow.success_message.format(target=context["target"]))
             return redirect(flow.success_url)
     return render(request, "accounts/invitation_signup.html", {**context, "form": form})
