@@ -3,7 +3,9 @@ PostgreSQL in CI; engine-specific ranking lives in test_search.py."""
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
+from accounts.models import Organization
 from accounts.selectors.skills import skill_taxonomy
 from projects.models import Project, ProjectSkill
 from projects.selectors.discovery import (
@@ -365,6 +367,33 @@ def test_project_page_reads_skills_and_the_students_match_inputs_in_one_query(
     assert page_project.is_saved is True
     assert profile == StudentMatchProfile(skills={sql.pk: 4, python.pk: 2}, weekly_hours=12)
     assert profile == student_match_profile(user=student)
+
+
+def test_project_page_values_are_what_the_orm_loads(student):
+    """The page's query is plain SQL: every project and organization value must come
+    back converted exactly as the ORM would (dates, JSON, booleans, decimals)."""
+    project = make_open(
+        required=[skill("SQL")],
+        deliverables=["A report", "A dashboard"],
+        screening_questions=["Why us?"],
+    )
+    organization = project.organization
+    organization.verified_at = timezone.now()
+    organization.website = "https://example.com"
+    organization.save()
+    for viewer in (None, student):
+        page_project, _ = project_page_get(project.pk, viewer=viewer)
+        expected = Project.objects.select_related("organization").get(pk=project.pk)
+        for field in Project._meta.concrete_fields:
+            if field.name != "search_vector":
+                assert getattr(page_project, field.attname) == getattr(expected, field.attname), (
+                    field.name
+                )
+        for field in Organization._meta.concrete_fields:
+            got = getattr(page_project.organization, field.attname)
+            assert got == getattr(expected.organization, field.attname), field.name
+        assert page_project.organization.is_verified
+        assert page_project.deliverables == ["A report", "A dashboard"]
 
 
 def test_project_page_for_a_student_without_skills_or_for_anyone_else(student, employer):
