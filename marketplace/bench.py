@@ -1649,6 +1649,27 @@ def _analyze() -> None:
         cursor.execute(f"{verb} {', '.join(tables)}")
 
 
+def wait_for_quiet_database(*, timeout: float = 300.0, poll: float = 1.0) -> float:
+    """Before timing pages: flush dirty buffers (CHECKPOINT) and wait, up to
+    ``timeout`` seconds, until no autovacuum worker runs. Seeding and the statistics
+    task write hundreds of thousands of rows; the autovacuum and checkpoint work they
+    set off would otherwise share the 2-core machine with the timed requests. Returns
+    the seconds waited (0 off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        while time.perf_counter() - started < timeout:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(poll)
+    return round(time.perf_counter() - started, 1)
+
+
 # ------------------------------------------------------------------------------
 # Measuring pages
 # ------------------------------------------------------------------------------

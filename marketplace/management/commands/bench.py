@@ -38,6 +38,7 @@ from marketplace.bench import (
     bench_context,
     measure_page,
     measure_statistics,
+    wait_for_quiet_database,
 )
 
 #: The measured pages, in order. ``floor`` must stay first: the others are compared to it.
@@ -161,6 +162,9 @@ class Command(BaseCommand):
             stats_row = measure_statistics(scale=scale)
         if not with_stats:
             stats_row = None
+        waited = wait_for_quiet_database()
+        if waited >= 1:
+            self.stdout.write(f"Waited {waited:g}s for autovacuum and a checkpoint.")
         anonymous = Client()
         student = Client()
         student.force_login(User.objects.get(email=BENCH_STUDENT_EMAIL))
