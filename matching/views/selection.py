@@ -67,6 +67,8 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         "querystring_base": f"tab={tab_key}",
         "tab": tab_key,
         "tab_label": tab_label,
+        # Bulk reject only where a row can be selected (an undecided one).
+        "page_has_undecided": any(row.is_undecided for row in page_obj.object_list),
         "tabs": [(key, label, str(counts[f"tab_{key}"])) for key, label, _ in APPLICANT_TABS],
         "counts": counts,
         # Every engagement comes from an accepted application (and "accepted" is

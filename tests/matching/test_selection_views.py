@@ -237,6 +237,21 @@ def test_list_tabs_filter_by_status(client, employer, organization):
     assert unknown.context["tab"] == "review"
 
 
+def test_bulk_reject_is_offered_only_where_a_row_can_be_selected(client, employer, organization):
+    project = open_project(organization=organization, slots=3)
+    application_in_status("rejected", project=project)
+    client.force_login(employer)
+    url = _url("applicant-list", SimpleNamespace(project=project))
+    decided_only = client.get(url + "?tab=all").content.decode()
+    assert "Reject selected" not in decided_only
+    assert 'name="applications"' not in decided_only
+    submitted_application(project=project)
+    with_undecided = client.get(url + "?tab=all").content.decode()
+    assert "Reject selected" in with_undecided
+    assert 'name="applications"' in with_undecided
+    assert "Reject selected" not in client.get(url + "?tab=rejected").content.decode()
+
+
 def test_list_htmx_tab_returns_rows_partial(client, employer, organization):
     project = open_project(organization=organization)
     submitted_application(project=project)
