@@ -129,24 +129,11 @@ def _organization_id(user: User) -> int:
     return membership.organization_id
 
 
-def project_get_for_selection(*, user: User, pk: int, with_slots_taken: bool = False) -> Project:
+def project_get_for_selection(*, user: User, pk: int) -> Project:
     """One of the user's organization's projects, with its skills as plain values in
     ``project.skill_rows`` — (skill id, is required, name), required first, then by
-    name — from a second query; 404 otherwise. ``with_slots_taken`` annotates
-    ``engagements_taken`` in the same query, which ``project_slots_remaining`` then
-    reads instead of counting."""
+    name — from a second query; 404 otherwise."""
     queryset = Project.objects.all()
-    if with_slots_taken:
-        taken = (
-            Engagement.objects.filter(project_id=OuterRef("pk"))
-            .order_by()
-            .values("project_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        queryset = queryset.annotate(
-            engagements_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0)
-        )
     project = get_object_or_404(queryset, pk=pk, organization_id=_organization_id(user))
     project.skill_rows = list(
         ProjectSkill.objects.filter(project_id=project.pk)
@@ -229,8 +216,6 @@ def project_slots_remaining(*, project: Project, taken: int | None = None) -> in
     """Places still free (every engagement holds its place, even a cancelled one).
     ``taken``, when the caller knows it (the accepted applications: each has its
     engagement), saves the count."""
-    if taken is None:
-        taken = getattr(project, "engagements_taken", None)
     if taken is None:
         taken = Engagement.objects.filter(project_id=project.pk).count()
     return max(project.slots - taken, 0)

@@ -165,7 +165,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "match_reasons": [
             r for r in (match.reasons if match else []) if not r.startswith(_SKILL_REASONS)
         ],
-        "student_profile_known": student is not None,
         "similar": project_list_similar_cached(project) if project.is_open else [],
         "is_student": user.is_authenticated and user.is_student,
     }
