@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from .forms.institutions import AdminCareerOfficeInviteForm
 from .models import (

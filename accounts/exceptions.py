@@ -1,4 +1,4 @@
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 
 class InvitationError(DomainError):

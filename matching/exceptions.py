@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.statemachine import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition
 
 __all__ = [
     "AlreadyApplied",

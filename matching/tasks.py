@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from marketplace.statemachine import InvalidTransition
+from core.exceptions import InvalidTransition
 
 from .models import Application
 from .services.applications import application_expire, applications_stale_ids

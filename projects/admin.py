@@ -3,7 +3,7 @@
 
 from django.contrib import admin, messages
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from .models import Project, ProjectSkill, ProjectStatusChange, SavedProject
 from .search import refresh_search_vector

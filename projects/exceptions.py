@@ -1,6 +1,6 @@
 """Domain errors of project posting. Views show their message; none of them is a 500."""
 
-from marketplace.statemachine import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition
 
 __all__ = ["InvalidTransition", "ProjectError", "ProjectValidationError"]
 

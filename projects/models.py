@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 
 from accounts.models import Organization, Skill
-from marketplace.statemachine import StatefulModel, StatusChange
+from core.statemachine import StatefulModel, StatusChange
 
 
 class Project(StatefulModel):
@@ -113,7 +113,7 @@ class Project(StatefulModel):
             # Browse's default order: open projects, newest first (keyset-friendly).
             models.Index(fields=["status", "-published_at", "-id"], name="project_open_newest"),
             # Open projects only, newest first, with every column a browse filter tests:
-            # the capped count of a filtered browse (projects.pagination) is then an
+            # the capped count of a filtered browse (core.pagination) is then an
             # index-only scan that stops after 1,001 hits instead of reading table rows.
             models.Index(
                 fields=[

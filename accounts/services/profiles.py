@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from ..models import Institution, Skill, StudentProfile, StudentSkill, User
 from ..signals import student_profile_changed

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate
+from core.exceptions import DomainError
+from core.web import paginate
 
 from ..forms.institutions import CareerOfficeInviteForm
 from ..permissions import career_office_required

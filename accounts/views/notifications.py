@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from marketplace.web import paginate
+from core.web import paginate
 
 from ..forms.notifications import NotificationPreferencesForm
 from ..notification_kinds import DIGEST_UNSUBSCRIBE, kind_get

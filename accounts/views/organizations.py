@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate
+from core.exceptions import DomainError
+from core.web import paginate
 
 from ..forms.organizations import InvitationForm, InvitationSignupForm, OrganizationForm
 from ..models import InvitationBase, Organization

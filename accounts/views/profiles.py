@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from ..forms.profiles import ProfileForm, StudentSkillForm
 from ..models import StudentSkill

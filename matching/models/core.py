@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.statemachine import StatefulModel, StatusChange
+from core.statemachine import StatefulModel, StatusChange
 from projects.models import Project
 
 

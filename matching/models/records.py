@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, Skill
-from marketplace.statemachine import StatefulModel, StatusChange
+from core.statemachine import StatefulModel, StatusChange
 
 from .core import Engagement
 

@@ -7,7 +7,7 @@
 
 Public services run in ``transaction.atomic(durable=True)``; the shared parts are
 private, non-atomic helpers so that no durable service ever calls another. Every status
-change goes through ``marketplace.statemachine.transition`` (row lock, table check,
+change goes through ``core.statemachine.transition`` (row lock, table check,
 audit row) and tells the person on the other side with ``notify``.
 
 Slots are hard limits: ``application_accept`` locks the project row before counting its
@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, StudentProfile, StudentSkill, User
 from accounts.services.notifications import notify
-from marketplace.statemachine import transition
+from core.statemachine import transition
 from projects.models import Project
 
 from ..exceptions import (

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.services.notifications import notify
-from marketplace.statemachine import transition
+from core.statemachine import transition
 from projects.models import Project
 
 from ..exceptions import EngagementError

@@ -13,7 +13,7 @@ extending at once queue behind each other.
 
 Public services run in ``transaction.atomic(durable=True)``; the shared parts are
 private, non-atomic helpers so that no durable service calls another. Every status
-change goes through ``marketplace.statemachine.transition`` (row lock, table check,
+change goes through ``core.statemachine.transition`` (row lock, table check,
 ``OfferEvent`` audit row); ``notify`` records the notice in the transaction and emails
 it after commit. A response deadline is a date: the student may answer until the end of
 that day, and the offer expires the day after.
@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from accounts.services.notifications import notify
-from marketplace.statemachine import InvalidTransition, transition
+from core.exceptions import InvalidTransition
+from core.statemachine import transition
 from projects.models import Project
 
 from ..exceptions import MatchingError, NotAllowed

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import student_required
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate
+from core.exceptions import DomainError
+from core.web import paginate
 
 from ..exceptions import AlreadyApplied, ApplicationValidationError
 from ..forms.applications import ApplicationForm

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import organization_member_required
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate, run_service
+from core.exceptions import DomainError
+from core.web import paginate, run_service
 
 from ..forms.engagements import (
     ApproveForm,

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.web import run_service
+from core.web import run_service
 
 from ..forms.feedback import FeedbackReplyForm, InternFeedbackForm, SupervisorFeedbackForm
 from ..selectors.feedback import (

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import organization_member_required, student_required
-from marketplace.statemachine import DomainError
-from marketplace.web import add_domain_error, paginate
+from core.exceptions import DomainError
+from core.web import add_domain_error, paginate
 
 from ..forms.offers import DeclineForm, OfferForm, OutcomeForm, RescindForm
 from ..models import Offer

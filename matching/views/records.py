@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required, student_required
-from marketplace.statemachine import DomainError
-from marketplace.web import add_domain_error
+from core.exceptions import DomainError
+from core.web import add_domain_error
 
 from .. import credentials
 from ..forms.records import BulletForm, ShareRevokeForm, VisibilityForm

@@ -2,7 +2,7 @@
 recommendations.
 
 Everything here is bounded: no read scans or scores a number of rows that grows with
-the table. Browse counts at most 1,001 rows (projects.pagination); a keyword search ranks
+the table. Browse counts at most 1,001 rows (core.pagination); a keyword search ranks
 the 200 newest matches; "best match" and recommendations score a bounded candidate set
 in Python; "similar" ranks a few dozen candidates per skill.
 """

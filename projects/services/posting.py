@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, Skill, User
 from accounts.services.notifications import notify
-from marketplace.statemachine import transition
+from core.statemachine import transition
 
 from ..exceptions import ProjectError, ProjectValidationError
 from ..models import Project, ProjectSkill, ProjectStatusChange

@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services.notifications import notify
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from ..forms_discovery import BrowseFilterForm
 from ..models import Project, SavedSearch

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 
 from ..models import Project, SavedProject
 

@@ -20,12 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import student_required
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate
+from core.exceptions import DomainError
+from core.pagination import CappedPaginator
+from core.web import paginate
 
 from ..cards import render_project_cards
 from ..forms_discovery import BrowseFilterForm
-from ..pagination import CappedPaginator
 from ..selectors.discovery import (
     SORT_MATCH,
     project_get_for_saving,
@@ -98,7 +98,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         count_display = f"{paginator.count:,}+" if more else f"{paginator.count:,}"
         is_capped = more
     else:
-        # Capped count (projects.pagination.CappedPaginator): no COUNT(*) over every
+        # Capped count (core.pagination.CappedPaginator): no COUNT(*) over every
         # open project, so the first page costs the same at 20,000 or 200,000 rows.
         projects = project_list_open(filters=filters, viewer=user).prefetch_related(None)
         paginator = CappedPaginator(projects, PER_PAGE)

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required, staff_required
-from marketplace.statemachine import DomainError
-from marketplace.web import paginate
+from core.exceptions import DomainError
+from core.web import paginate
 
 from ..exceptions import ProjectValidationError
 from ..forms import CancelForm, CloseForm, ProjectForm, ReturnForm

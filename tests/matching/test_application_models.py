@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError
 
-from marketplace.statemachine import transition_table_pairs
+from core.statemachine import transition_table_pairs
 from matching.models import Application
 
 Status = Application.Status

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Notification, StudentSkill
-from marketplace.statemachine import InvalidTransition
+from core.exceptions import InvalidTransition
 from matching.exceptions import (
     AlreadyApplied,
     ApplicationError,

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import Notification
-from marketplace.statemachine import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition
 from matching.models import Engagement, EngagementEvent, HoursEntry, Message, Payout, Submission
 from matching.services.engagements import (
     engagement_approve,

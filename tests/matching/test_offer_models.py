@@ -4,7 +4,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from marketplace.statemachine import InvalidTransition, transition, transition_table_pairs
+from core.exceptions import InvalidTransition
+from core.statemachine import transition, transition_table_pairs
 from matching.models import Offer, OfferEvent, OutcomeReport
 from tests.matching.offers_helpers import offer_in_status
 

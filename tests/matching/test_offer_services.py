@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Notification
-from marketplace.statemachine import InvalidTransition
+from core.exceptions import InvalidTransition
 from matching.exceptions import NotAllowed
 from matching.models import Engagement, Offer, OfferEvent
 from matching.services.offers import (

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 from matching.models import Engagement, Submission
 from matching.services.engagements import engagement_submit_work
 from matching.validators import SUBMISSION_MAX_BYTES, safe_original_filename

@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.statemachine import DomainError
+from core.exceptions import DomainError
 from projects.models import SavedProject
 from projects.services.saving import saved_project_toggle
 from tests.projects.discovery_helpers import make_open

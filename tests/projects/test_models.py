@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from marketplace.statemachine import transition_table_pairs
+from core.statemachine import transition_table_pairs
 from projects.models import Project
 
 Status = Project.Status

@@ -5,12 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Notification
-from marketplace.statemachine import (
-    DomainError,
-    InvalidTransition,
-    transition,
-    transition_table_pairs,
-)
+from core.exceptions import DomainError, InvalidTransition
+from core.statemachine import transition, transition_table_pairs
 from projects.exceptions import ProjectError, ProjectValidationError
 from projects.models import Project, ProjectSkill, ProjectStatusChange
 from projects.services import posting

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .statemachine import DomainError
+from .exceptions import DomainError
 
 T = TypeVar("T")
 
@@ -44,18 +45,34 @@ def paginate(
     return {"page_obj": page, "page_range": paginator.get_elided_page_range(page.number)}
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal beside the field it names (``error.field``), or above
-    the form."""
-    field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, str(error))
+class ServiceOutcome(NamedTuple, Generic[T]):
+    """What a service call gave a view: ``ok`` and the service's result, or ``ok`` False
+    when a domain rule refused (the refusal is already shown to the user)."""
+
+    ok: bool
+    result: T | None = None
 
 
-def run_service(form: forms.Form, service: Callable[..., T], **kwargs: Any) -> T | None:
-    """Call a service; a domain error becomes a form error. Returns the service's result,
-    or None when it refused."""
+def run_service(
+    request: HttpRequest,
+    service: Callable[..., T],
+    /,
+    *,
+    form: forms.Form | None = None,
+    **kwargs: Any,
+) -> ServiceOutcome[T]:
+    """Call a service for a view: the one way a view turns a domain error into a message.
+
+    With ``form``, the refusal shows beside the field it names (``error.field``) or above
+    the form, so the view re-renders the form; without, it becomes a message
+    (``messages.error``) for the page the view redirects to or renders next.
+    """
     try:
-        return service(**kwargs)
+        return ServiceOutcome(True, service(**kwargs))
     except DomainError as error:
-        add_domain_error(form, error)
-        return None
+        if form is None:
+            messages.error(request, str(error))
+        else:
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, str(error))
+        return ServiceOutcome(False)

@@ -3,7 +3,8 @@
 import pytest
 from django.db import transaction
 
-from marketplace.statemachine import InvalidTransition, transition, transition_table_pairs
+from core.exceptions import InvalidTransition
+from core.statemachine import transition, transition_table_pairs
 from projects.models import Project
 from tests.projects.factories import ProjectFactory
 

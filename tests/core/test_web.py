@@ -1,10 +1,10 @@
-"""marketplace.web: the shared pagination helpers."""
+"""core.web: the shared pagination helpers."""
 
 import pytest
 from django.test import RequestFactory
 
 from accounts.models import User
-from marketplace.web import CountedPaginator, paginate
+from core.web import CountedPaginator, paginate
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
