@@ -1,10 +1,14 @@
-"""core.web: the shared pagination helpers."""
+"""core.web: the shared pagination helpers and the one way views meet a domain error."""
 
 import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from accounts.models import User
-from core.web import CountedPaginator, paginate
+from core.exceptions import DomainError
+from core.web import CountedPaginator, paginate, run_service
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +53,60 @@ def test_counted_paginator_trusts_its_count():
     paginator = CountedPaginator(list(range(100)), 10, count=40)
     assert (paginator.count, paginator.num_pages) == (40, 4)
     assert CountedPaginator([], 10, count=-3).count == 0
+
+
+class _Refusal(DomainError):
+    field = "title"
+
+
+def _service_that_refuses(*, error: DomainError):
+    raise error
+
+
+class _TitleForm(forms.Form):
+    title = forms.CharField()
+
+
+def _message_request():
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_run_service_returns_the_result():
+    outcome = run_service(_message_request(), lambda *, value: value * 2, value=21)
+    assert outcome == (True, 42)
+    assert outcome.ok and outcome.result == 42
+
+
+def test_a_refusal_without_a_form_becomes_a_message():
+    request = _message_request()
+    ok, result = run_service(request, _service_that_refuses, error=DomainError("Not now."))
+    assert (ok, result) == (False, None)
+    assert [str(m) for m in get_messages(request)] == ["Not now."]
+
+
+def test_a_refusal_with_a_form_goes_beside_the_field_it_names():
+    request = _message_request()
+    form = _TitleForm({"title": "x"})
+    assert form.is_valid()
+    ok, _ = run_service(request, _service_that_refuses, form=form, error=_Refusal("Too short."))
+    assert not ok
+    assert form.errors == {"title": ["Too short."]}
+    assert list(get_messages(request)) == []
+
+
+def test_a_refusal_naming_no_field_of_the_form_goes_above_it():
+    form = _TitleForm({"title": "x"})
+    assert form.is_valid()
+    run_service(_message_request(), _service_that_refuses, form=form, error=DomainError("No."))
+    assert form.non_field_errors() == ["No."]
+
+
+def test_other_errors_are_not_swallowed():
+    def broken():
+        raise ValueError("a bug, not a refusal")
+
+    with pytest.raises(ValueError):
+        run_service(_message_request(), broken)
