@@ -1,4 +1,5 @@
-# Production image: gunicorn serving marketplace.wsgi on port 8000 as a non-root user.
+# Production image: gunicorn serving marketplace.wsgi on port 8000 as a non-root user
+# (settings in gunicorn.conf.py).
 # The same image runs the Celery worker and beat (see docker-compose.yml).
 FROM python:3.11-slim
 
@@ -30,9 +31,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home a
 
 USER app
 
+# Production by default; gunicorn.conf.py refuses to serve with DEBUG on unless
+# DJANGO_DEBUG is set explicitly.
 ENV DJANGO_DEBUG=0 \
     MEDIA_ROOT=/app/media
 
 EXPOSE 8000
 
-CMD ["gunicorn", "marketplace.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "marketplace.wsgi:application"]

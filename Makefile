@@ -13,6 +13,8 @@ STAMP      := $(VENV)/.installed
 MANAGE     := $(PY) manage.py
 RUFF       := $(VENV)/bin/ruff
 CELERY     := $(VENV)/bin/celery
+MYPY       := $(VENV)/bin/mypy
+LINT_IMPORTS := $(VENV)/bin/lint-imports
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k offers -x"`.
 PYTEST_ARGS ?=
@@ -22,12 +24,14 @@ PYTEST_ARGS ?=
 BENCH_DEFAULT_DATABASE_URL := postgres://postgres@127.0.0.1:5432/internly_bench
 BENCH_DATABASE_URL ?= $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(BENCH_DEFAULT_DATABASE_URL))
 
-.PHONY: help install run test check fmt bench bench-quick worker beat clean
+.PHONY: help install run test check typecheck layers fmt bench bench-quick worker beat clean
 
 help:
 	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000"
 	@echo "make test         run the test suite (PYTEST_ARGS=... to pass options)"
-	@echo "make check        lint, format check, missing migrations, deploy checks"
+	@echo "make check        lint, layers, types, missing migrations, deploy checks"
+	@echo "make layers       the import layers contract (import-linter)"
+	@echo "make typecheck    mypy over the kernel, services, selectors and devtools"
 	@echo "make fmt          format and autofix with ruff"
 	@echo "make bench        benchmarks on PostgreSQL (BENCH_DATABASE_URL=...)"
 	@echo "make bench-quick  a short benchmark run"
@@ -71,11 +75,21 @@ test: $(STAMP)
 check: $(STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MAKE) --no-print-directory layers
+	$(MAKE) --no-print-directory typecheck
 	$(MANAGE) makemigrations --check --dry-run
 	DJANGO_DEBUG=0 \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	DJANGO_ALLOWED_HOSTS=example.com \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# devtools > marketplace > matching > projects > accounts > core (pyproject.toml).
+layers: $(STAMP)
+	$(LINT_IMPORTS)
+
+# Files and options in pyproject.toml's [tool.mypy].
+typecheck: $(STAMP)
+	$(MYPY)
 
 fmt: $(STAMP)
 	$(RUFF) format .
@@ -92,5 +106,5 @@ bench-quick: $(STAMP)
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench --quick
 
 clean:
-	rm -rf staticfiles .pytest_cache .ruff_cache test-results bench/tmp
+	rm -rf staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache test-results bench/tmp
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,7 +1,7 @@
 """Pagination for long lists without an exact COUNT(*).
 
-An exact count of every open project is a full index scan that grows with the table
-(tens of milliseconds at 200,000 rows); browse must not grow with the data. So
+An exact count of every open project is a full index scan that grows with the table;
+browse must not grow with the data. So
 ``CappedPaginator`` counts at most ``cap + 1`` rows (``SELECT COUNT(*) FROM (… LIMIT
 1001)``, which stops early on the ordering index) and shows "1,000+ projects" past the
 cap. Pages stop at the cap: nobody pages through 50 pages of results, and the filters
@@ -11,6 +11,7 @@ are the way to narrow them down.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 DEFAULT_CAP = 1000
@@ -25,7 +26,7 @@ class CappedPaginator(Paginator):
     def raw_count(self) -> int:
         """How many objects, but never more than ``cap + 1``."""
         object_list = self.object_list
-        if hasattr(object_list, "values"):
+        if isinstance(object_list, QuerySet):
             # Counting needs neither the order nor the annotations (e.g. a search rank).
             object_list = object_list.order_by().values("pk")
         object_list = object_list[: self.cap + 1]

@@ -10,7 +10,7 @@ move raises :class:`InvalidTransition`, which views turn into a message.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -24,6 +24,14 @@ class StatefulModel(models.Model):
     TRANSITIONS: dict[str, frozenset[str]] = {}
     #: name of the reverse accessor of the typed history model (``ProjectStatusChange``…)
     history_accessor: str = "status_changes"
+
+    if TYPE_CHECKING:
+        # Declared by each concrete model (the field, its choices and Django's display
+        # method); named here so the helpers below type-check.
+        status: str
+        Status: ClassVar[type[models.TextChoices]]
+
+        def get_status_display(self) -> str: ...
 
     class Meta:
         abstract = True
@@ -72,7 +80,7 @@ def transition(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transition() must run inside the calling service's transaction")
     model = type(obj)
-    locked = model.objects.select_for_update().get(pk=obj.pk)
+    locked = model._default_manager.select_for_update().get(pk=obj.pk)
     if not model.can_transition(locked.status, to_status):
         raise InvalidTransition(locked, to_status)
     from_status = locked.status

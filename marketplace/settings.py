@@ -7,6 +7,7 @@ DJANGO_DEBUG=0 nothing secret has a default: a missing SECRET_KEY stops start-up
 
 import os
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -15,6 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
@@ -82,6 +87,8 @@ INSTALLED_APPS = [
     "projects",
     "matching",
     "marketplace",
+    # Demo data and the benchmark; no product app imports it.
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -153,8 +160,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
-# Task modules beyond the ``tasks`` modules autodiscovery finds.
-CELERY_IMPORTS = ["marketplace.nudges"]
 
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)

@@ -32,12 +32,17 @@ def _check_invitee(institution: Institution, email: str) -> User | None:
     membership = CareerOfficeMembership.objects.filter(user=invitee).first()
     if membership is not None:
         if membership.institution_id == institution.pk:
-            raise MembershipError(f"{email} is already on the staff of {institution}.")
-        raise MembershipError(f"{email} is already on the staff of another career office.")
+            raise MembershipError(
+                f"{email} is already on the staff of {institution}.", field="email"
+            )
+        raise MembershipError(
+            f"{email} is already on the staff of another career office.", field="email"
+        )
     if not invitee.is_career_office:
         raise MembershipError(
             f"{email} belongs to {inv.role_label(invitee)} account, which "
-            "cannot join a career office. Invite their staff address instead."
+            "cannot join a career office. Invite their staff address instead.",
+            field="email",
         )
     return invitee
 
@@ -84,8 +89,9 @@ def career_office_invitation_problem(
             f"This invitation is for a career-office account, and {user.email} is "
             f"{inv.role_label(user)} account."
         )
-    membership = CareerOfficeMembership.objects.filter(user=user).select_related("institution")
-    membership = membership.first()
+    membership = (
+        CareerOfficeMembership.objects.filter(user=user).select_related("institution").first()
+    )
     if membership is not None:
         if membership.institution_id == invitation.institution_id:
             return f"You are already on the staff of {invitation.institution}."

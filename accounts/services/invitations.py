@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -28,6 +29,8 @@ from ..exceptions import InvitationError
 from ..models import InvitationBase, User, hash_token
 
 logger = logging.getLogger(__name__)
+
+InvitationT = TypeVar("InvitationT", bound=InvitationBase)
 
 
 def normalize_email(email: str) -> str:
@@ -88,9 +91,11 @@ def wrong_address_message(invitation: InvitationBase, user: User) -> str:
     )
 
 
-def lock_by_token(model: type[InvitationBase], token: str) -> InvitationBase:
+def lock_by_token(model: type[InvitationT], token: str) -> InvitationT:
     """The invitation for ``token``, locked for the rest of the caller's transaction."""
-    invitation = model.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    invitation = (
+        model._default_manager.select_for_update().filter(token_hash=hash_token(token)).first()
+    )
     if invitation is None:
         raise InvitationError("This invitation link is not valid. Check that you copied all of it.")
     return invitation
@@ -113,7 +118,9 @@ def mark_accepted(invitation: InvitationBase, user: User) -> None:
 def mark_revoked(invitation: InvitationBase) -> bool:
     """Revoke a pending invitation. False when there was nothing to revoke."""
     if invitation.accepted_at is not None:
-        raise InvitationError("This invitation has already been accepted; it cannot be revoked.")
+        raise InvitationError(
+            f"The invitation to {invitation.email} has already been accepted; it cannot be revoked."
+        )
     if invitation.revoked_at is not None:
         return False
     invitation.revoked_at = timezone.now()

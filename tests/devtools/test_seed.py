@@ -19,7 +19,7 @@ from accounts.models import (
     StudentSkill,
     User,
 )
-from marketplace import demo_data
+from devtools import demo_data
 from matching.models import (
     Application,
     ApplicationEvent,

@@ -18,9 +18,10 @@ import math
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -529,9 +530,9 @@ def _insert(model: type[models.Model], names: list[str], rows: list[tuple]) -> l
         return []
     if connection.vendor != "postgresql":
         objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
-        return [obj.pk for obj in model.objects.bulk_create(objs, batch_size=BATCH_SIZE)]
+        return [obj.pk for obj in model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)]
     now = timezone.now()
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [cast(models.Field, model._meta.get_field(name)) for name in names]
     named = {f.column for f in fields}
     rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in named]
     stamped = ("auto_now", "auto_now_add")
@@ -582,7 +583,7 @@ def _chunks(n: int, size: int = BATCH_SIZE) -> Iterator[range]:
         yield range(start, min(start + size, n))
 
 
-def _pick_weighted(rng: random.Random, shares: list[tuple[str, float]]) -> str:
+def _pick_weighted(rng: random.Random, shares: Sequence[tuple[str, float]]) -> str:
     roll = rng.random()
     for value, share in shares:
         roll -= share
@@ -1141,7 +1142,7 @@ class _MatchingWriter:
             decided = min(now, created + timedelta(hours=rng.randint(6, 240)))
         if status == AppStatus.REJECTED:
             message = rng.choice(DECISION_MESSAGES)
-        row = (
+        row: tuple = (
             project.id,
             student_id,
             status,
@@ -1166,7 +1167,7 @@ class _MatchingWriter:
         if status in (EngStatus.SUBMITTED, EngStatus.REVISION_REQUESTED, EngStatus.COMPLETED):
             submitted = _between(rng, started, now)
         if status == EngStatus.COMPLETED:
-            completed = _between(rng, submitted, now)
+            completed = _between(rng, submitted or started, now)
         if status == EngStatus.CANCELLED:
             cancelled = _between(rng, started, now)
         last = max(t for t in (started, submitted, completed, cancelled) if t is not None)
@@ -1200,9 +1201,9 @@ class _MatchingWriter:
         self.made["applications"] += len(app_ids)
         eng_rows: list[list] = []
         eng_projects: list[_Proj] = []
-        for app_id, (project, row) in zip(app_ids, projects_and_apps, strict=True):
-            if row[2] == AppStatus.ACCEPTED:
-                eng_rows.append(self.engagement(project, app_id, row))
+        for app_id, (project, app_row) in zip(app_ids, projects_and_apps, strict=True):
+            if app_row[2] == AppStatus.ACCEPTED:
+                eng_rows.append(self.engagement(project, app_id, app_row))
                 eng_projects.append(project)
         # Feedback of completed engagements decides their release time, so it is drawn
         # before the engagements are written.
@@ -1773,16 +1774,21 @@ def bench_context() -> BenchContext:
         .first()
     )
     list_id, workspace_id = bench_designated_projects()
-    viewer = (
-        Membership.objects.filter(organization__projects__pk=list_id, role=Membership.Role.OWNER)
-        .values_list("user__email", flat=True)
-        .first()
-    )
-    engagement_id = (
-        Engagement.objects.filter(project_id=workspace_id, student__email=BENCH_STUDENT_EMAIL)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    viewer = engagement_id = None
+    if list_id is not None:
+        viewer = (
+            Membership.objects.filter(
+                organization__projects__pk=list_id, role=Membership.Role.OWNER
+            )
+            .values_list("user__email", flat=True)
+            .first()
+        )
+    if workspace_id is not None:
+        engagement_id = (
+            Engagement.objects.filter(project_id=workspace_id, student__email=BENCH_STUDENT_EMAIL)
+            .values_list("pk", flat=True)
+            .first()
+        )
     return BenchContext(
         open_project_id=project_id,
         applicant_project_id=list_id,
@@ -1809,7 +1815,7 @@ def measure_statistics(*, scale: float, trace: bool = False) -> Measurement:
             started = time.perf_counter()
             written = compute_statistics.apply().get()
             seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1] if trace else None
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
     except Exception as exc:  # noqa: BLE001 — a failing task must not stop the run
         result.error = f"{type(exc).__name__}: {exc}"[:300]
         return result
@@ -1824,3 +1830,27 @@ def measure_statistics(*, scale: float, trace: bool = False) -> Measurement:
     else:
         result.median_ms = result.p95_ms = ms
     return result
+
+
+def bench_compute_statistics() -> dict[str, float | int]:
+    """Time one full recomputation of the statistics snapshots in this process, with its
+    peak Python memory. Returns {"seconds", "peak_mib", "rows", "queries"}."""
+    import tracemalloc
+
+    from marketplace.stats import statistics_compute_all
+
+    tracemalloc.start()
+    began = time.perf_counter()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            rows = statistics_compute_all()
+        seconds = time.perf_counter() - began
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return {
+        "seconds": round(seconds, 3),
+        "peak_mib": round(peak / (1024 * 1024), 2),
+        "rows": rows,
+        "queries": len(queries.captured_queries),
+    }

@@ -19,8 +19,9 @@ from accounts.models import (
     StudentSkill,
     User,
 )
-from marketplace import bench
-from marketplace.management.commands.bench import PAGES, STATS_ROW
+from devtools import bench
+from devtools.management.commands.bench import PAGES, STATS_ROW
+from marketplace.models import StatSnapshot
 from matching.models import (
     Application,
     Engagement,
@@ -280,6 +281,14 @@ def test_the_statistics_row_reports_time_and_memory():
     assert traced["median_ms"] is None
 
 
+def test_the_statistics_hook_times_one_recomputation_in_process():
+    seed_bench(scale=0.01)
+    result = bench.bench_compute_statistics()
+    assert result["rows"] == StatSnapshot.objects.count() > 0
+    assert result["seconds"] >= 0 and result["peak_mib"] > 0
+    assert result["queries"] > 0
+
+
 def test_seeding_again_without_reset_is_refused():
     seed_bench(scale=0.01)
     with pytest.raises(CommandError, match="--reset"):
@@ -385,7 +394,7 @@ def test_bench_command_measures_every_page_and_writes_json(tmp_path):
 
 
 def test_pages_option_names_known_rows_only():
-    from marketplace.management.commands.bench import _parse_pages
+    from devtools.management.commands.bench import _parse_pages
 
     assert _parse_pages("") is None
     assert _parse_pages(" applicant_list , stats_task ") == {"applicant_list", STATS_ROW}

@@ -6,7 +6,7 @@ are created and moved through their lifecycle by the real posting services.
 
 The work is a list of small steps (``STEPS``); each takes the shared ``DemoContext`` and
 may read what earlier steps stored there. Projects are published first; the steps of
-``marketplace/demo_lifecycle.py`` then fill in applications, engagements, feedback, the
+``devtools/demo_lifecycle.py`` then fill in applications, engagements, feedback, the
 experience record, payouts, offers and outcomes through the real matching services; the
 last step closes, completes or cancels the projects the demo wants finished.
 """
@@ -42,7 +42,7 @@ from accounts.services.profiles import (
     profile_update,
     student_skill_set,
 )
-from marketplace import demo_data, demo_lifecycle
+from devtools import demo_data, demo_lifecycle
 from matching.models import Engagement
 from projects.models import Project
 from projects.services.posting import (
@@ -205,6 +205,7 @@ def seed_students(ctx: DemoContext) -> None:
         ctx.students.append(user)
         ctx.students_by_name[f"{first} {last}"] = user
         profile = profile_ensure_for_user(user=user)
+        assert profile is not None, "a student always has a profile"
         if not profile.major:
             handle = slugify(f"{first}-{last}")
             codes = any(s in ("Python", "JavaScript", "React", "Go") for s, _ in skills)

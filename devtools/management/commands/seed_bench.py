@@ -2,7 +2,7 @@
 
 Scale 1 is about 200 organizations, 20,000 projects (85% open) and 5,000 students;
 scale 10 ten times that. Rows are marked (``@bench.internly.test`` emails, ``bench-``
-slugs) so ``--reset`` removes exactly them. See marketplace/bench.py and bench/README.md.
+slugs) so ``--reset`` removes exactly them. See devtools/bench.py and bench/README.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace.bench import DEFAULT_SEED, bench_exists, bench_reset, bench_seed
+from devtools.bench import DEFAULT_SEED, bench_exists, bench_reset, bench_seed
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ record, payouts, offers and self-reported outcomes.
 Everything goes through the real services (outside any transaction: they are durable),
 so audit rows and notifications appear exactly as they would for real users. Each step
 looks at what exists first and takes only the missing moves, from the status it finds:
-a second run calls no service at all. The data is in ``marketplace/demo_data.py``.
+a second run calls no service at all. The data is in ``devtools/demo_data.py``.
 
 A few states need time to pass (an offer's deadline, the 14-day feedback window): there
 the service runs first and the date it checks is then moved back with one ``update()``
@@ -15,6 +15,7 @@ the service runs first and the date it checks is then moved back with one ``upda
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, StudentProfile, User
 from accounts.services.profiles import profile_update
-from marketplace import demo_data
+from devtools import demo_data
 from matching.models import (
     Application,
     Engagement,
@@ -77,7 +78,7 @@ from matching.services.records import (
 from projects.models import Project
 
 if TYPE_CHECKING:
-    from marketplace.management.commands.seed_demo import DemoContext
+    from devtools.management.commands.seed_demo import DemoContext
 
 AppStatus = Application.Status
 EngStatus = Engagement.Status
@@ -152,7 +153,7 @@ def seed_resumes(ctx: DemoContext) -> None:
             user.email,
             "",
             f"{profile.get_degree_level_display()} in {profile.major}, "
-            f"{profile.institution.name}, class of {profile.graduation_year}",
+            f"{profile.institution}, class of {profile.graduation_year}",
             "",
             profile.headline,
             f"Skills: {skills}",
@@ -319,7 +320,7 @@ def _advance_engagement(ctx: DemoContext, engagement: Engagement, spec: dict, ta
         who, reason = spec["cancel"]
         engagement_cancel(engagement=engagement, actor=_party(engagement, who), reason=reason)
 
-    paths = {
+    paths: dict[str, list[tuple[str, Callable[[], None]]]] = {
         EngStatus.ACTIVE: [],
         EngStatus.SUBMITTED: [(EngStatus.ACTIVE, submit)],
         EngStatus.REVISION_REQUESTED: [(EngStatus.ACTIVE, submit), (EngStatus.SUBMITTED, revise)],
@@ -365,7 +366,7 @@ def seed_feedback(ctx: DemoContext) -> None:
 def _supervisor_feedback(ctx: DemoContext, engagement: Engagement, spec: dict) -> None:
     if SupervisorFeedback.objects.filter(engagement=engagement).exists():
         return
-    from marketplace.management.commands.seed_demo import demo_skill
+    from devtools.management.commands.seed_demo import demo_skill
 
     supervisor_feedback_submit(
         engagement=engagement,
@@ -433,12 +434,13 @@ def seed_payouts(ctx: DemoContext) -> None:
             continue
         engagement = _engagement(ctx, name, title)
         payout = Payout.objects.filter(engagement=engagement, status=Payout.Status.DUE).first()
-        if payout is None:
+        if engagement is None or payout is None:
             continue
         owner = User.objects.filter(
             membership__organization_id=engagement.project.organization_id,
             membership__role=Membership.Role.OWNER,
         ).first()
+        assert owner is not None, "every demo organization has an owner"
         payout_mark_paid(
             payout=payout,
             actor=owner,

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from marketplace.bench import (
+from devtools.bench import (
     BENCH_STUDENT_EMAIL,
     SEARCH_KEYWORD,
     BenchContext,
@@ -52,7 +52,7 @@ PAGES: list[Page] = [
     ),
     Page(
         "detail",
-        lambda ctx: reverse("projects:detail", kwargs={"pk": ctx.open_project_id}),
+        lambda ctx: reverse("project-detail", kwargs={"pk": ctx.open_project_id}),
         as_student=True,
     ),
     Page("recommendations", lambda ctx: reverse("projects:student-home"), as_student=True),
@@ -158,7 +158,7 @@ class Command(BaseCommand):
         # reads the task's snapshots), but only a selected stats_task gets a row.
         with_stats = self.only is None or STATS_ROW in self.only
         stats_row = None
-        if with_stats or "career_dashboard" in self.only:
+        if with_stats or "career_dashboard" in (self.only or set()):
             stats_row = measure_statistics(scale=scale)
         if not with_stats:
             stats_row = None
