@@ -41,8 +41,6 @@ appear in the headline but not in the category or skill breakdowns.
 from __future__ import annotations
 
 import statistics as pystats
-import time
-import tracemalloc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -813,39 +811,3 @@ def snapshot_years(*, scope_type: str, scope_id: int) -> list[date]:
         .order_by("-period_start")
         .values_list("period_start", flat=True)
     )
-
-
-def snapshot_dimension_values(*, scope_type: str, scope_id: int, dimension: str) -> list[str]:
-    return list(
-        StatSnapshot.objects.filter(
-            scope_type=scope_type, scope_id=scope_id, period_type=Period.YEAR, dimension=dimension
-        )
-        .order_by("dimension_value")
-        .values_list("dimension_value", flat=True)
-        .distinct()
-    )
-
-
-# ------------------------------------------------------------------------------
-# Benchmark hook
-# ------------------------------------------------------------------------------
-def bench_compute_statistics() -> dict[str, float | int]:
-    """Time one full recomputation and its peak Python memory, for ``manage.py bench``.
-    Returns {"seconds", "peak_mib", "rows", "queries"}."""
-    from django.test.utils import CaptureQueriesContext
-
-    tracemalloc.start()
-    began = time.perf_counter()
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            rows = statistics_compute_all()
-        seconds = time.perf_counter() - began
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return {
-        "seconds": round(seconds, 3),
-        "peak_mib": round(peak / (1024 * 1024), 2),
-        "rows": rows,
-        "queries": len(queries.captured_queries),
-    }

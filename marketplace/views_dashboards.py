@@ -4,7 +4,8 @@ organization) and platform staff (the whole site), plus "Refresh now" and its pr
 Headline, trend and breakdown numbers come from the nightly StatSnapshot rows (filtered
 views are computed live by the same code, see ``stats.dashboard_figures``); the career
 office's student list reads current data, paginated, with a fixed number of queries.
-Every page or CSV that names students is written to the DashboardAccessLog.
+Every page or CSV that names students is recorded in the access log
+(``services.dashboard_access_log_create``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,12 +29,14 @@ from accounts.permissions import (
     organization_member_required,
     staff_required,
 )
+from core.web import paginate
 
 from . import stats
 from .dashboards import selectors
 from .dashboards import tables as t
 from .forms import DashboardFilterForm
-from .models import DashboardAccessLog, StatSnapshot, StatsRun
+from .models import StatSnapshot, StatsRun
+from .services import dashboard_access_log_create
 
 Scope = StatSnapshot.ScopeType
 STUDENTS_PER_PAGE = 25
@@ -88,16 +90,6 @@ def _csv_response(table: t.Table, filename: str) -> HttpResponse:
     return response
 
 
-def _log_access(request: HttpRequest, *, institution, student_ids: list[int]) -> None:
-    if student_ids:
-        DashboardAccessLog.objects.create(
-            user=request.user,
-            institution=institution,
-            viewed_student_ids=student_ids,
-            path=request.get_full_path()[:500],
-        )
-
-
 def _body_only(request: HttpRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == "dashboard-body"
 
@@ -136,34 +128,11 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
         year=year,
         student_filter=student_filter,
     )
-    m = figures["headline"]
-    b = figures["breakdowns"]
-    org_rows = b.get("organization", [])
-    org_rows = sorted(
-        org_rows, key=lambda r: (-r[1]["engagements_completed"], -r[1]["applications"])
+    organization_ids = t.career_organization_ids(figures)
+    tables = t.career_tables(
+        figures, year=year, organization_names=selectors.organization_names(organization_ids)
     )
     counts = selectors.student_consent_counts(institution=institution, **student_filter)
-    tables = {
-        "summary": t.summary_table(m, year=year, knowledge=True),
-        "funnel": t.funnel_table(m),
-        "months": t.months_table(figures["months"]),
-        "majors": t.student_dimension_table(
-            "majors", "By major", "Major", b.get("major", []), knowledge=True
-        ),
-        "graduation_years": t.student_dimension_table(
-            "graduation_years",
-            "By graduation year",
-            "Graduation year",
-            b.get("graduation_year", []),
-            knowledge=True,
-        ),
-        "categories": t.category_table(b.get("category", [])),
-        "skills": t.skill_table(b.get("skill", [])),
-        "organizations": t.organization_table(
-            org_rows, selectors.organization_names([r[0] for r in org_rows])
-        ),
-        "competencies": t.competency_table(m),
-    }
     return {
         "institution": institution,
         "form": form,
@@ -172,7 +141,7 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
         "student_filter": student_filter,
         "query": _query(year, student_filter),
         "figures": figures,
-        "m": m,
+        "m": figures["headline"],
         "tables": tables,
         "student_counts": counts,
         "non_consenting": counts["non_consenting"],
@@ -186,20 +155,29 @@ def career_dashboard(request: HttpRequest) -> HttpResponse:
     students = selectors.career_students_base(
         institution=ctx["institution"], **ctx["student_filter"]
     )
-    paginator = Paginator(students.values_list("pk", flat=True), STUDENTS_PER_PAGE)
-    paginator.count = ctx["student_counts"]["consenting"]  # counted with the others
-    page = paginator.get_page(request.GET.get("page"))
-    profiles = selectors.career_student_rows(ids=list(page.object_list))
-    page.object_list = profiles
+    # The consenting students were counted with the others: no COUNT query of its own.
     ctx.update(
-        page_obj=page,
-        page_range=page.paginator.get_elided_page_range(page.number),
+        paginate(
+            request,
+            students.values_list("pk", flat=True),
+            per_page=STUDENTS_PER_PAGE,
+            count=ctx["student_counts"]["consenting"],
+        )
+    )
+    page = ctx["page_obj"]
+    page.object_list = profiles = selectors.career_student_rows(ids=list(page.object_list))
+    ctx.update(
         students=t.students_table(
             profiles, status=selectors.student_status, flags=selectors.student_flags
         ),
         **_run_context(request.user, ctx["figures"]),
     )
-    _log_access(request, institution=ctx["institution"], student_ids=[p.user_id for p in profiles])
+    dashboard_access_log_create(
+        user=request.user,
+        institution=ctx["institution"],
+        student_ids=[p.user_id for p in profiles],
+        path=request.get_full_path(),
+    )
     return _render(request, "dashboards/career.html", ctx)
 
 
@@ -218,8 +196,11 @@ def career_export(request: HttpRequest) -> HttpResponse:
         table = t.students_table(
             profiles, status=selectors.student_status, flags=selectors.student_flags
         )
-        _log_access(
-            request, institution=ctx["institution"], student_ids=[p.user_id for p in profiles]
+        dashboard_access_log_create(
+            user=request.user,
+            institution=ctx["institution"],
+            student_ids=[p.user_id for p in profiles],
+            path=request.get_full_path(),
         )
     elif name in ctx["tables"]:
         table = ctx["tables"][name]
@@ -237,18 +218,11 @@ def _employer_context(request: HttpRequest) -> dict[str, Any]:
     figures = stats.dashboard_figures(
         scope_type=Scope.ORGANIZATION, scope_id=organization.pk, year=year
     )
-    m = figures["headline"]
-    b = figures["breakdowns"]
-    tables = {
-        "summary": t.summary_table(m, year=year, knowledge=False),
-        "funnel": t.funnel_table(m),
-        "months": t.months_table(figures["months"]),
-        "categories": t.category_table(b.get("category", [])),
-        "skills": t.skill_table(b.get("skill", [])),
-        "ratings": t.intern_ratings_table(
-            selectors.organization_intern_ratings(organization=organization, year=year)
-        ),
-    }
+    tables = t.employer_tables(
+        figures,
+        year=year,
+        intern_ratings=selectors.organization_intern_ratings(organization=organization, year=year),
+    )
     return {
         "organization": organization,
         "form": form,
@@ -256,7 +230,7 @@ def _employer_context(request: HttpRequest) -> dict[str, Any]:
         "year_label": stats.academic_year_label(year),
         "query": _query(year, {}),
         "figures": figures,
-        "m": m,
+        "m": figures["headline"],
         "tables": tables,
     }
 
@@ -287,26 +261,14 @@ def employer_export(request: HttpRequest) -> HttpResponse:
 def site_summary(request: HttpRequest) -> HttpResponse:
     form, year, _ = _filters(request, scope_type=Scope.SITE, scope_id=0)
     figures = stats.dashboard_figures(scope_type=Scope.SITE, scope_id=0, year=year)
-    m = figures["headline"]
-    b = figures["breakdowns"]
-    tables = {
-        "summary": t.summary_table(m, year=year, knowledge=True),
-        "funnel": t.funnel_table(m),
-        "months": t.months_table(figures["months"]),
-        "categories": t.category_table(b.get("category", [])),
-        "skills": t.skill_table(b.get("skill", [])),
-        "majors": t.student_dimension_table(
-            "majors", "By major", "Major", b.get("major", []), knowledge=True
-        ),
-    }
     ctx = {
         "form": form,
         "year": year,
         "year_label": stats.academic_year_label(year),
         "query": _query(year, {}),
         "figures": figures,
-        "m": m,
-        "tables": tables,
+        "m": figures["headline"],
+        "tables": t.site_tables(figures, year=year),
         "runs": selectors.stats_runs_recent(),
         **_run_context(request.user, figures),
     }

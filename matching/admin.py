@@ -1,7 +1,9 @@
 """Django admin for platform staff. Statuses are read-only here: every status change goes
 through the services (transition table, audit row, notifications)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from core.exceptions import DomainError
 
 from .models import (
     Application,
@@ -11,8 +13,10 @@ from .models import (
     HoursEntry,
     Message,
     Payout,
+    PayoutEvent,
     Submission,
 )
+from .services.engagements import payout_mark_paid
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -35,6 +39,12 @@ class ApplicationEventInline(ReadOnlyInline):
 
 class EngagementEventInline(ReadOnlyInline):
     model = EngagementEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+
+class PayoutEventInline(ReadOnlyInline):
+    model = PayoutEvent
     fields = ("created_at", "from_status", "to_status", "actor", "note")
     readonly_fields = fields
 
@@ -129,5 +139,32 @@ class HoursEntryAdmin(admin.ModelAdmin):
 class PayoutAdmin(admin.ModelAdmin):
     list_display = ("engagement", "amount", "currency", "status", "due_at", "paid_at")
     list_filter = ("status",)
+    list_select_related = ("engagement__student", "engagement__project")
     raw_id_fields = ("engagement", "marked_paid_by")
-    readonly_fields = ("status", "paid_at", "marked_paid_by")
+    readonly_fields = (
+        "engagement",
+        "amount",
+        "currency",
+        "status",
+        "due_at",
+        "paid_at",
+        "marked_paid_by",
+        "reference",
+    )
+    inlines = [PayoutEventInline]
+    actions = ["mark_paid"]
+
+    def has_add_permission(self, request):
+        return False  # approving the work creates the payout
+
+    @admin.action(description="Mark paid")
+    def mark_paid(self, request, queryset):
+        marked = 0
+        for payout in queryset.filter(status=Payout.Status.DUE):
+            try:
+                payout_mark_paid(payout=payout, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{payout}: {error}", messages.ERROR)
+            else:
+                marked += 1
+        self.message_user(request, f"Marked {marked} payout(s) paid.", messages.SUCCESS)

@@ -283,3 +283,70 @@ def students_table(profiles, *, status, flags) -> Table:
             for p in profiles
         ],
     )
+
+
+# ------------------------------------------------------------------------------
+# The tables of each dashboard page, by name (the name is also the CSV's ``?table=``)
+# ------------------------------------------------------------------------------
+def career_tables(
+    figures: dict[str, Any], *, year: date, organization_names: dict[str, str]
+) -> dict[str, Table]:
+    """``organization_names``: names of the organizations in the "organization"
+    breakdown, by id (``career_organization_ids`` lists them)."""
+    m, b = figures["headline"], figures["breakdowns"]
+    return {
+        "summary": summary_table(m, year=year, knowledge=True),
+        "funnel": funnel_table(m),
+        "months": months_table(figures["months"]),
+        "majors": student_dimension_table(
+            "majors", "By major", "Major", b.get("major", []), knowledge=True
+        ),
+        "graduation_years": student_dimension_table(
+            "graduation_years",
+            "By graduation year",
+            "Graduation year",
+            b.get("graduation_year", []),
+            knowledge=True,
+        ),
+        "categories": category_table(b.get("category", [])),
+        "skills": skill_table(b.get("skill", [])),
+        "organizations": organization_table(_organizations_ranked(figures), organization_names),
+        "competencies": competency_table(m),
+    }
+
+
+def career_organization_ids(figures: dict[str, Any]) -> list[str]:
+    return [row[0] for row in _organizations_ranked(figures)]
+
+
+def _organizations_ranked(figures: dict[str, Any]) -> list[tuple[str, dict]]:
+    rows = figures["breakdowns"].get("organization", [])
+    return sorted(rows, key=lambda r: (-r[1]["engagements_completed"], -r[1]["applications"]))
+
+
+def employer_tables(
+    figures: dict[str, Any], *, year: date, intern_ratings: dict[str, Any]
+) -> dict[str, Table]:
+    m, b = figures["headline"], figures["breakdowns"]
+    return {
+        "summary": summary_table(m, year=year, knowledge=False),
+        "funnel": funnel_table(m),
+        "months": months_table(figures["months"]),
+        "categories": category_table(b.get("category", [])),
+        "skills": skill_table(b.get("skill", [])),
+        "ratings": intern_ratings_table(intern_ratings),
+    }
+
+
+def site_tables(figures: dict[str, Any], *, year: date) -> dict[str, Table]:
+    m, b = figures["headline"], figures["breakdowns"]
+    return {
+        "summary": summary_table(m, year=year, knowledge=True),
+        "funnel": funnel_table(m),
+        "months": months_table(figures["months"]),
+        "categories": category_table(b.get("category", [])),
+        "skills": skill_table(b.get("skill", [])),
+        "majors": student_dimension_table(
+            "majors", "By major", "Major", b.get("major", []), knowledge=True
+        ),
+    }

@@ -1,7 +1,7 @@
 """Application.rank_score: the applicant ranking stored on the row, so the employer's
 applicant list sorts and paginates in SQL. Existing rows are scored in batches with the
-same code the services use (matching.services.ranking), on this migration's historical
-models; the index replaces (project, status), which is its prefix."""
+same code the services use (matching.services.ranking: it reads only columns that exist
+from here on); the index replaces (project, status), which is its prefix."""
 
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ def backfill_rank_scores(apps, schema_editor):
         )
         if not batch:
             return
-        rescore_rows(batch, apps=apps, using=using)
+        rescore_rows(batch, using=using)
         last = batch[-1][0]
 
 

@@ -9,6 +9,7 @@ from .core import (
     HoursEntry,
     Message,
     Payout,
+    PayoutEvent,
     Submission,
     submission_upload_to,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "OfferEvent",
     "OutcomeReport",
     "Payout",
+    "PayoutEvent",
     "RecordShare",
     "ResumeBullet",
     "Submission",

@@ -6,6 +6,7 @@ Application:  submitted ─▶ shortlisted ─▶ accepted        (accept create
 Engagement:   active ─▶ submitted ─▶ completed
                  ▲          └──▶ revision_requested ─┘ (loops back to submitted)
                  └── any non-final ──▶ cancelled (either side, reason required)
+Payout:       due ─▶ paid                                 (approve creates it due)
 """
 
 from __future__ import annotations
@@ -186,6 +187,10 @@ class Engagement(StatefulModel):
 class EngagementEvent(StatusChange):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
 
+    @property
+    def to_status_label(self) -> str:
+        return dict(Engagement.Status.choices).get(self.to_status, self.to_status)
+
 
 class Message(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="messages")
@@ -253,13 +258,18 @@ class HoursEntry(models.Model):
         return f"{self.hours} h on {self.date}"
 
 
-class Payout(models.Model):
+class Payout(StatefulModel):
     """The fee owed for a completed engagement. No payment provider is connected: this is
     a ledger of what is due and what the organization says it has paid, nothing more."""
 
     class Status(models.TextChoices):
         DUE = "due", "Due"
         PAID = "paid", "Marked paid"
+
+    TRANSITIONS = {
+        Status.DUE: frozenset({Status.PAID}),
+        Status.PAID: frozenset(),
+    }
 
     engagement = models.OneToOneField(Engagement, on_delete=models.PROTECT, related_name="payout")
     amount = models.PositiveIntegerField()
@@ -272,8 +282,14 @@ class Payout(models.Model):
     )
     reference = models.CharField(max_length=120, blank=True)
 
+    history_accessor = "events"
+
     class Meta:
         ordering = ["-due_at"]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
+
+
+class PayoutEvent(StatusChange):
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="events")

@@ -7,6 +7,8 @@ application is accepted.
        └───────────────── (loops back to submitted) ◀──────────────────────────┘
     any non-final ──cancel (either side, reason required)──▶ cancelled
 
+    Payout:  (approve) ──▶ due ──mark paid (an owner of the organization)──▶ paid
+
 When the last engagement of a *closed* project becomes final, the project moves to
 completed in the same transaction (through ``transition`` directly: a durable project
 service must not run inside ours). A completed engagement counts in the student's
@@ -35,7 +37,15 @@ from core.statemachine import transition
 from projects.models import Project
 
 from ..exceptions import EngagementError
-from ..models import Engagement, EngagementEvent, HoursEntry, Message, Payout, Submission
+from ..models import (
+    Engagement,
+    EngagementEvent,
+    HoursEntry,
+    Message,
+    Payout,
+    PayoutEvent,
+    Submission,
+)
 from ..selectors.engagements import ROLE_STUDENT, ROLE_SUPERVISOR, engagement_role
 from ..validators import (
     safe_original_filename,
@@ -404,13 +414,7 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
         note=note or "Work approved",
         fields={"completed_at": now, "last_activity_at": now},
     )
-    payout = Payout.objects.create(
-        engagement=engagement,
-        amount=engagement.fee,
-        currency=engagement.currency,
-        status=Payout.Status.DUE,
-        due_at=now,
-    )
+    payout = _payout_create_due(engagement=engagement, actor=actor, now=now)
     _complete_project_if_done(project_id=engagement.project_id, actor=actor)
     # The completed work becomes verified experience, and both sides are asked for
     # feedback (blind until both are in or the window closes).
@@ -504,6 +508,26 @@ def engagement_cancel(*, engagement: Engagement, actor: User, reason: str) -> En
 # ------------------------------------------------------------------------------
 # The payout ledger
 # ------------------------------------------------------------------------------
+def _payout_create_due(*, engagement: Engagement, actor: User, now: dt.datetime) -> Payout:
+    """The fee of the just-approved engagement, due, with its first history row. Runs in
+    ``engagement_approve``'s transaction."""
+    payout = Payout.objects.create(
+        engagement=engagement,
+        amount=engagement.fee,
+        currency=engagement.currency,
+        status=Payout.Status.DUE,
+        due_at=now,
+    )
+    PayoutEvent.objects.create(
+        payout=payout,
+        from_status="",
+        to_status=Payout.Status.DUE,
+        actor=actor,
+        note="Work approved",
+    )
+    return payout
+
+
 def _may_mark_paid(payout: Payout, actor: User) -> bool:
     if actor.is_staff:
         return True
@@ -535,21 +559,16 @@ def payout_mark_paid(*, payout: Payout, actor: User, reference: str = "") -> Pay
         reference, limit=REFERENCE_MAX, field="reference", label="The reference"
     )
     now = timezone.now()
-    locked.status = Payout.Status.PAID
-    locked.paid_at = now
-    locked.marked_paid_by = actor
-    locked.reference = reference
-    locked.save(update_fields=["status", "paid_at", "marked_paid_by", "reference"])
-    engagement = locked.engagement
-    _touch(engagement, now)
     text = f"Fee of {locked.amount} {locked.currency} marked paid"
-    EngagementEvent.objects.create(
-        engagement=engagement,
-        from_status=engagement.status,
-        to_status=engagement.status,
+    transition(
+        locked,
+        to_status=Payout.Status.PAID,
         actor=actor,
         note=f"{text} (reference {reference})" if reference else text,
+        fields={"paid_at": now, "marked_paid_by": actor, "reference": reference},
     )
+    engagement = locked.engagement
+    _touch(engagement, now)
     notify(
         recipient=engagement.student,
         kind="payout_marked_paid",

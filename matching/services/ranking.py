@@ -19,8 +19,8 @@ What changes an input, and what keeps the stored score current:
 
 ``application_rank_score`` is the one formula: application_submit, the rescoring below,
 the migration that filled the column and the benchmark seeder all go through it. The
-loaders take an app registry (``django.apps.apps``, or a migration's historical one) so
-that the migration computes exactly what the services do.
+loaders read only columns that exist since that migration, so it can call them as they
+are (with its connection's alias as ``using``).
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Count, Q, Sum
 
+from accounts.models import StudentProfile, StudentSkill
+from projects.models import Project, ProjectSkill
 from projects.scoring import MatchResult, match_score
 
-from ..models import Application
+from ..models import Application, Engagement
 
 # Track record on top of the 0–100 match score: a few points per completed
 # micro-internship (capped, so experience breaks ties rather than swamping skills) and,
@@ -123,7 +124,7 @@ NO_RECORD = TrackRecord()
 
 
 def track_records(
-    *, student_ids: Iterable[int], apps=global_apps, using: str | None = None
+    *, student_ids: Iterable[int], using: str | None = None
 ) -> dict[int, TrackRecord]:
     """Each student's completed engagements and average supervisor rating, in ONE
     aggregate query over their engagements. A rating counts once the feedback is
@@ -132,10 +133,9 @@ def track_records(
     ids = list(set(student_ids))
     if not ids:
         return {}
-    engagement = apps.get_model("matching", "Engagement")
     released = Q(feedback_released_at__isnull=False)
     rows = (
-        engagement.objects.using(using or router.db_for_read(engagement))
+        Engagement.objects.using(using or router.db_for_read(Engagement))
         .filter(student_id__in=ids)
         .order_by()
         .values_list("student_id")  # GROUP BY student
@@ -169,22 +169,17 @@ class RankInputs:
         *,
         project_ids: Iterable[int],
         student_ids: Iterable[int],
-        apps=global_apps,
         using: str | None = None,
     ) -> RankInputs:
         """Five queries: the projects, their skills, the students' profiles, their
         skills, and their track records."""
         project_ids, student_ids = list(set(project_ids)), list(set(student_ids))
-        project_model = apps.get_model("projects", "Project")
-        project_skill = apps.get_model("projects", "ProjectSkill")
-        profile_model = apps.get_model("accounts", "StudentProfile")
-        student_skill = apps.get_model("accounts", "StudentSkill")
-        db = using or router.db_for_read(project_model)
+        db = using or router.db_for_read(Project)
         required: dict[int, set[int]] = {}
         nice: dict[int, set[int]] = {}
         if project_ids:
             for project_id, skill_id, is_required in (
-                project_skill.objects.using(db)
+                ProjectSkill.objects.using(db)
                 .filter(project_id__in=project_ids)
                 .order_by()
                 .values_list("project_id", "skill_id", "is_required")
@@ -198,7 +193,7 @@ class RankInputs:
                 duration_days=days,
             )
             for pk, hours, days in (
-                project_model.objects.using(db)
+                Project.objects.using(db)
                 .filter(pk__in=project_ids)
                 .order_by()
                 .values_list("pk", "estimated_hours", "duration_days")
@@ -208,13 +203,13 @@ class RankInputs:
         weekly: dict[int, int] = {}
         if student_ids:
             weekly = dict(
-                profile_model.objects.using(db)
+                StudentProfile.objects.using(db)
                 .filter(user_id__in=student_ids)
                 .order_by()
                 .values_list("user_id", "weekly_availability_hours")
             )
             for student_id, skill_id, level in (
-                student_skill.objects.using(db)
+                StudentSkill.objects.using(db)
                 .filter(profile__user_id__in=student_ids)
                 .order_by()
                 .values_list("profile__user_id", "skill_id", "level")
@@ -224,7 +219,7 @@ class RankInputs:
             projects=projects,
             levels=levels,
             weekly=weekly,
-            records=track_records(student_ids=student_ids, apps=apps, using=db),
+            records=track_records(student_ids=student_ids, using=db),
         )
 
     def scorer(self) -> Callable[[int, int], float]:
@@ -254,7 +249,7 @@ def application_rank_score_for(*, project_id: int, student_id: int) -> float:
     return inputs.scorer()(project_id, student_id)
 
 
-def rescore_rows(rows: list[tuple[int, int, int, float]], *, apps=global_apps, using=None) -> int:
+def rescore_rows(rows: list[tuple[int, int, int, float]], *, using: str | None = None) -> int:
     """Recompute the scores of ``rows`` — (application id, project id, student id,
     stored score) — and write the ones that changed. Returns how many changed. Runs in
     the caller's transaction; the caller has locked the rows if it needs to."""
@@ -263,7 +258,6 @@ def rescore_rows(rows: list[tuple[int, int, int, float]], *, apps=global_apps, u
     inputs = RankInputs.load(
         project_ids={row[1] for row in rows},
         student_ids={row[2] for row in rows},
-        apps=apps,
         using=using,
     )
     score = inputs.scorer()
@@ -272,33 +266,29 @@ def rescore_rows(rows: list[tuple[int, int, int, float]], *, apps=global_apps, u
         new = score(project_id, student_id)
         if new != stored:
             changed.append((pk, new))
-    application_scores_write(changed, apps=apps, using=using)
+    application_scores_write(changed, using=using)
     return len(changed)
 
 
-def application_scores_write(
-    scores: list[tuple[int, float]], *, apps=global_apps, using: str | None = None
-) -> None:
+def application_scores_write(scores: list[tuple[int, float]], *, using: str | None = None) -> None:
     """Store (application id, score) pairs computed by ``RankInputs.scorer``. Only that
     column: ``updated_at`` stays (nothing the people did changed). On PostgreSQL one
-    UPDATE … FROM (VALUES …) per thousand rows: ``bulk_update``'s CASE expressions cost
-    about 0.4 ms of Python per row, which the migration's backfill of every application
-    could not afford."""
+    UPDATE … FROM (VALUES …) per thousand rows: ``bulk_update`` builds a CASE expression
+    per row in Python, too slow for the migration's backfill of every application."""
     if not scores:
         return
-    application = apps.get_model("matching", "Application")
-    db = using or router.db_for_write(application)
+    db = using or router.db_for_write(Application)
     connection = connections[db]
     if connection.vendor != "postgresql":
-        application.objects.using(db).bulk_update(
-            [application(pk=pk, rank_score=score) for pk, score in scores],
+        Application.objects.using(db).bulk_update(
+            [Application(pk=pk, rank_score=score) for pk, score in scores],
             ["rank_score"],
             batch_size=500,
         )
         return
     quote = connection.ops.quote_name
-    table = quote(application._meta.db_table)
-    column = quote(application._meta.get_field("rank_score").column)
+    table = quote(Application._meta.db_table)
+    column = quote(Application._meta.get_field("rank_score").column)
     with connection.cursor() as cursor:
         for start in range(0, len(scores), 1000):
             chunk = scores[start : start + 1000]
@@ -353,6 +343,8 @@ def student_rescore_on_commit(*, student_id: int) -> None:
     """Queue ``rescore_student_applications`` for after the current transaction commits
     (at once outside one). A broker that is down must not fail the committed change:
     the error is logged and the score waits for the next change."""
-    from ..tasks import rescore_student_applications  # tasks import the services
+    # Imported here: the tasks import the services, so a module-level import would be
+    # circular.
+    from ..tasks import rescore_student_applications
 
     transaction.on_commit(lambda: rescore_student_applications.delay(student_id), robust=True)

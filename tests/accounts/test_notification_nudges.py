@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification
-from marketplace.nudges import remind_inactive_engagements
+from marketplace.tasks import remind_inactive_engagements
 from matching.models import Engagement
 from matching.services.engagements import engagement_post_message
 from projects.models import Project

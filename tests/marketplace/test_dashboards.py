@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from marketplace import stats
 from marketplace.models import DashboardAccessLog, StatsRun
+from marketplace.services import dashboard_access_log_create
 from tests.accounts.factories import CareerOfficeMembershipFactory, CareerOfficerFactory
 from tests.marketplace.test_stats import build_dataset
 
@@ -341,6 +342,32 @@ def test_viewing_named_students_is_logged(client, world):
 
 def test_nothing_logged_when_no_one_is_named(client, career_officer):
     _get(client, career_officer, reverse("dashboards:career"))
+    assert not DashboardAccessLog.objects.exists()
+
+
+def test_access_log_service_records_who_saw_whom(career_officer, student):
+    institution = career_officer.career_office.institution
+    long_path = "/dashboards/career/?" + "x" * 600
+    log = dashboard_access_log_create(
+        user=career_officer, institution=institution, student_ids=[student.pk], path=long_path
+    )
+    log.refresh_from_db()
+    assert (log.user, log.institution, log.viewed_student_ids) == (
+        career_officer,
+        institution,
+        [student.pk],
+    )
+    assert log.path == long_path[:500]
+
+
+def test_access_log_service_writes_nothing_for_no_student(career_officer):
+    institution = career_officer.career_office.institution
+    assert (
+        dashboard_access_log_create(
+            user=career_officer, institution=institution, student_ids=[], path="/x/"
+        )
+        is None
+    )
     assert not DashboardAccessLog.objects.exists()
 
 

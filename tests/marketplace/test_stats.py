@@ -575,13 +575,6 @@ def test_run_request_reuses_an_active_run(db, employer, django_capture_on_commit
     assert fresh.status == "done"
 
 
-def test_bench_hook(dataset):
-    result = stats.bench_compute_statistics()
-    assert result["rows"] == StatSnapshot.objects.count() > 0
-    assert result["seconds"] >= 0 and result["peak_mib"] > 0
-    assert result["queries"] > 0
-
-
 def test_query_count_does_not_grow_with_data(dataset, django_assert_max_num_queries):
     # A fixed number of aggregate queries (sources × scopes × periods × dimensions),
     # plus the upsert batches and the stale-row scan — never one per row.

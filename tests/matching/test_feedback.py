@@ -13,8 +13,8 @@ from matching.services.feedback import (
     feedback_reply,
     feedback_request_for,
 )
-from matching.tasks_feedback import release_feedback_after_window
-from tests.accounts.factories import MembershipFactory, SkillFactory, StudentFactory
+from matching.tasks import release_feedback_after_window
+from tests.accounts.factories import MembershipFactory, SkillFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
     make_engagement,
@@ -33,16 +33,6 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("account_login")
 SUPERVISOR_TEXT = SUPERVISOR_DEFAULTS["written_feedback"]
 INTERN_TEXT = INTERN_DEFAULTS["comment"]
-
-
-@pytest.fixture
-def engagement(student, supervisor):
-    return completed_engagement(student=student, supervisor=supervisor)
-
-
-@pytest.fixture
-def other_student(db):
-    return StudentFactory(email="other@state.edu")
 
 
 @pytest.fixture

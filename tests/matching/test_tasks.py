@@ -78,7 +78,7 @@ def test_expire_task_skips_one_decided_between_scan_and_lock(monkeypatch):
     project = open_project()
     application = submitted_application(project=project)
     _deadline_days_ago(project, 30)
-    import matching.tasks as tasks
+    import matching.tasks.applications as tasks
 
     real_ids = tasks.applications_stale_ids
 

@@ -8,13 +8,13 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import stats
-from .nudges import remind_inactive_engagements  # noqa: F401 — registered for the worker
+from .. import stats
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    name="marketplace.tasks.compute_statistics",
     bind=True,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,

@@ -1,5 +1,4 @@
-"""Background work for two-sided feedback (a module of its own beside ``tasks.py``;
-``tasks.py`` imports it so Celery's autodiscovery registers these tasks).
+"""Background work for two-sided feedback.
 
 ``release_feedback_after_window`` runs from beat: it releases the feedback of every
 engagement whose window (FEEDBACK_WINDOW_DAYS after completion) has closed, and sends
@@ -15,7 +14,7 @@ import logging
 
 from celery import shared_task
 
-from .services.feedback import (
+from ..services.feedback import (
     feedback_release_after_window,
     feedback_release_due_ids,
     feedback_remind,
@@ -25,7 +24,7 @@ from .services.feedback import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="matching.tasks_feedback.release_feedback_after_window")
 def release_feedback_after_window() -> dict[str, int]:
     released = 0
     for engagement_id in feedback_release_due_ids():

@@ -1,6 +1,6 @@
 """Offer deadlines, run by beat. Both tasks take no arguments, re-read state and are
 safe to run twice: an expired offer is no longer "extended", and every notice carries a
-dedupe key. Import this module from ``matching/tasks.py`` so autodiscovery finds it."""
+dedupe key."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ import logging
 
 from celery import shared_task
 
-from .services.offers import offers_expire_overdue, offers_remind_expiring
+from ..services.offers import offers_expire_overdue, offers_remind_expiring
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="matching.tasks_offers.expire_overdue_offers",
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def expire_overdue_offers() -> int:
     """Extended offers whose response deadline day is over become expired; the student
     and the organization are told. Returns how many expired."""
@@ -23,7 +28,12 @@ def expire_overdue_offers() -> int:
     return expired
 
 
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="matching.tasks_offers.remind_expiring_offers",
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def remind_expiring_offers() -> int:
     """Remind students of offers due within two days, once per offer. Returns how many
     reminders were recorded."""

@@ -1,11 +1,8 @@
 """Nudges that span apps (this top layer may import every app).
 
-    remind_inactive_engagements  (beat, hourly) an engagement in progress with no
-                                 activity for 72 hours reminds both sides, once per
-                                 inactivity period
-
-The worker must import this module: settings ``CELERY_IMPORTS = ["marketplace.nudges"]``
-(or ``from .nudges import remind_inactive_engagements`` in marketplace/tasks.py).
+remind_inactive_engagements  (beat, hourly) an engagement in progress with no
+                             activity for 72 hours reminds both sides, once per
+                             inactivity period
 """
 
 from __future__ import annotations

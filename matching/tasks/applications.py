@@ -1,5 +1,7 @@
-"""Background work of the matching app. Tasks take ids (or nothing), re-read state and
-do nothing when the work is already done, so running one twice does it once."""
+"""Applications and the projects they lead to: expiring undecided applications, completing
+finished projects, rescoring a student's applications. Tasks take ids (or nothing),
+re-read state and do nothing when the work is already done, so running one twice does it
+once."""
 
 from __future__ import annotations
 
@@ -10,15 +12,15 @@ from django.db import DatabaseError
 
 from core.exceptions import InvalidTransition
 
-from .models import Application
-from .services.applications import application_expire, applications_stale_ids
-from .services.engagements import project_complete_if_done, projects_complete_finished_ids
-from .services.ranking import applications_rescore
+from ..models import Application
+from ..services.applications import application_expire, applications_stale_ids
+from ..services.engagements import project_complete_if_done, projects_complete_finished_ids
+from ..services.ranking import applications_rescore
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="matching.tasks.expire_stale_applications")
 def expire_stale_applications() -> int:
     """Keep the response promise: applications still undecided
     APPLICATION_RESPONSE_DAYS days after their project's deadline close with a notice.
@@ -43,7 +45,7 @@ def expire_stale_applications() -> int:
     return expired
 
 
-@shared_task
+@shared_task(name="matching.tasks.complete_finished_projects")
 def complete_finished_projects() -> int:
     """Closed projects whose engagements have all ended move to completed. Returns how
     many moved; a second run finds none."""
@@ -53,15 +55,15 @@ def complete_finished_projects() -> int:
     )
 
 
-@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="matching.tasks.rescore_student_applications",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def rescore_student_applications(student_id: int) -> int:
     """Recompute the rank score of every application of the student (queued after a
     change to their skills, hours, completed engagements or released ratings). Reads the
     current inputs, so a late or repeated run writes the same scores; returns how many
     changed (0 the second time)."""
     return applications_rescore(student_ids=[student_id])
-
-
-# Autodiscovery imports only ``tasks`` modules: the offer tasks live beside this one.
-from .tasks_feedback import release_feedback_after_window  # noqa: E402, F401
-from .tasks_offers import expire_overdue_offers, remind_expiring_offers  # noqa: E402, F401
