@@ -149,7 +149,7 @@ class Project(StatefulModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:detail", kwargs={"pk": self.pk})
+        return reverse("project-detail", kwargs={"pk": self.pk})
 
     @property
     def is_open(self) -> bool:

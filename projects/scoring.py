@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 REQUIRED_POINTS = 55.0
 NICE_POINTS = 15.0
@@ -92,7 +92,7 @@ def match_score(
     estimated_hours: int,
     duration_days: int,
     deadline: datetime | None,
-    now: datetime,
+    now: datetime | None,
     skill_names: Mapping[int, str] | None = None,
 ) -> MatchResult:
     """Score one student against one project (0–100) and say why, in words.
@@ -151,7 +151,7 @@ def match_score(
     eligible = True
     deadline_part = 0.0
     if deadline is not None:
-        remaining = deadline - now
+        remaining = deadline - (now or datetime.now(UTC))
         if remaining.total_seconds() <= 0:
             eligible = False
             reasons.append("Deadline passed")

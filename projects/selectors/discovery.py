@@ -9,21 +9,18 @@ in Python; "similar" ranks a few dozen candidates per skill.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Organization, Skill, StudentProfile, StudentSkill
+from accounts.models import StudentProfile, StudentSkill
 from accounts.selectors.skills import skill_taxonomy
 
 from ..models import Project, ProjectSkill, SavedProject
@@ -90,15 +87,6 @@ def _is_student(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_student)
 
 
-def _skills_prefetch(prefix: str = "") -> Prefetch:
-    return Prefetch(
-        f"{prefix}project_skills",
-        queryset=ProjectSkill.objects.select_related("skill").order_by(
-            "-is_required", "skill__name"
-        ),
-    )
-
-
 # What a card shows: loading only these keeps the long text, JSON and the search
 # vector out of list pages (parsing them was a large part of a page's cost).
 CARD_FIELDS = (
@@ -114,6 +102,7 @@ CARD_FIELDS = (
     "currency",
     "application_deadline",
     "published_at",
+    "updated_at",
     "organization__name",
     "organization__slug",
     "organization__verified_at",
@@ -144,30 +133,17 @@ def _with_saved_flag(qs: QuerySet[Project], user) -> QuerySet[Project]:
     )
 
 
-class SkillGroups(list):
-    """The skill taxonomy grouped by category: ``[(category, [(pk, name), …]), …]``.
-
-    The same object comes back for as long as the taxonomy is unchanged, so what is
-    derived from it (the filter's option markup, its set of valid ids) is computed once
-    per process and kept on it (``cache``)."""
-
-    def __init__(self, groups) -> None:
-        super().__init__(groups)
-        self.cache: dict = {}
-        self.valid_values = frozenset(str(pk) for _, choices in self for pk, _ in choices)
-
-
-def skill_choice_groups() -> SkillGroups:
-    """The skill taxonomy grouped by category, for the skills filter. No query while the
-    taxonomy is unchanged (``accounts.selectors.skills``): the same ``SkillGroups`` object
-    comes back, so the filter markup is not rebuilt on every page."""
+def skill_choice_groups() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The skill taxonomy grouped by category, ``[(category, [(pk, name), …]), …]``: the
+    skills filter's choices. Derived once per taxonomy version and kept with the cached
+    taxonomy (``accounts.selectors.skills``), so no query while it is unchanged."""
     taxonomy = skill_taxonomy()
-    groups = taxonomy.derived.get(SkillGroups)
+    groups = taxonomy.derived.get("skill_choice_groups")
     if groups is None:
         by_category: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for pk, name, category in taxonomy.rows:
             by_category[category].append((pk, name))
-        groups = taxonomy.derived[SkillGroups] = SkillGroups(by_category.items())
+        groups = taxonomy.derived["skill_choice_groups"] = list(by_category.items())
     return groups
 
 
@@ -257,7 +233,7 @@ def project_search_hits(
     """
     now = now or timezone.now()
     rows = list(
-        _filtered(filters, now=now)
+        _filtered(filters, now=now)  # type: ignore[misc]  # "rank" is annotated by _filtered
         .order_by("-pk")
         .values_list("pk", "rank", "published_at", "application_deadline", "fee")[
             : SEARCH_CANDIDATES + 1
@@ -373,7 +349,7 @@ def with_card_skills(projects: list[Project]) -> list[Project]:
         for project_id, name, is_required in rows:
             by_project[project_id].append((name, is_required))
     for project in projects:
-        project.card_skills = by_project[project.pk]
+        project.card_skills = by_project[project.pk]  # type: ignore[attr-defined]  # annotated by the query
     return projects
 
 
@@ -435,135 +411,45 @@ def _newest_requiring(skill_ids: Iterable[int], *, now: datetime, limit: int) ->
 # ------------------------------------------------------------------------------
 # Detail
 # ------------------------------------------------------------------------------
-def _aggregate_pairs(pair: str, from_where: str) -> str:
-    """SQL for ``"a:b,a:b,…"``: a handful of integer pairs read with the row they belong
-    to, in its query (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite)."""
-    function = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
-    return f"(SELECT {function}({pair}, ',') {from_where})"
-
-
-def _pairs(value: str | None) -> list[tuple[int, int]]:
-    if not value:
-        return []
-    return [tuple(int(part) for part in pair.split(":")) for pair in value.split(",")]
-
-
-_ORGANIZATION_PREFIX = "organization__"
-
-
-@functools.cache
-def _project_page_sql(vendor: str, for_student: bool) -> tuple[str, list, list[str]]:
-    """The project page's query, built once per process: the project (without its search
-    vector), its organization's columns under ``organization__…`` aliases, its skills
-    as pairs and, for a student, ``is_saved`` and their skills and weekly hours. Plain
-    SQL run through ``Project.objects.raw``: building the same query with the ORM's
-    subquery expressions cost about 2 ms per request, three times what PostgreSQL
-    spends on it. Returns the SQL, the converters of the organization's columns, and
-    their field names."""
-    project_columns = [
-        f'p."{field.column}"'
-        for field in Project._meta.concrete_fields
-        if field.name != "search_vector"
-    ]
-    organization_fields = list(Organization._meta.concrete_fields)
-    organization_columns = [
-        f'o."{field.column}" AS "{_ORGANIZATION_PREFIX}{field.attname}"'
-        for field in organization_fields
-    ]
-    required = "CASE WHEN ps.is_required THEN 1 ELSE 0 END"
-    extra = [
-        _aggregate_pairs(
-            f"ps.skill_id || ':' || {required}",
-            f"FROM {ProjectSkill._meta.db_table} ps WHERE ps.project_id = p.id",
-        )
-        + " AS skill_pairs"
-    ]
-    if for_student:
-        profile_table = StudentProfile._meta.db_table
-        extra += [
-            f"EXISTS(SELECT 1 FROM {SavedProject._meta.db_table} sv"
-            " WHERE sv.project_id = p.id AND sv.student_id = %(viewer)s) AS is_saved",
-            _aggregate_pairs(
-                "ss.skill_id || ':' || ss.level",
-                f"FROM {StudentSkill._meta.db_table} ss"
-                f" JOIN {profile_table} sp ON sp.id = ss.profile_id"
-                " WHERE sp.user_id = %(viewer)s",
-            )
-            + " AS viewer_skill_pairs",
-            f"(SELECT weekly_availability_hours FROM {profile_table}"
-            " WHERE user_id = %(viewer)s) AS viewer_weekly_hours",
-        ]
-    statuses = ", ".join(["%(status_" + str(i) + ")s" for i in range(len(PUBLIC_STATUSES))])
-    sql = (
-        f"SELECT {', '.join(project_columns + organization_columns + extra)}"
-        f" FROM {Project._meta.db_table} p"
-        f" JOIN {Organization._meta.db_table} o ON o.id = p.organization_id"
-        f" WHERE p.id = %(pk)s AND p.status IN ({statuses})"
-    )
-    # What the ORM would apply to each organization column (raw() converts the
-    # project's own columns only): (column expression, its converters).
-    converters = []
-    for organization_field in organization_fields:
-        column = organization_field.get_col(Organization._meta.db_table)
-        converters.append(
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-            )
-        )
-    return sql, converters, [f.attname for f in organization_fields]
-
-
-def _organization_from_row(project: Project) -> Organization:
-    _sql, converters, names = _project_page_sql(connection.vendor, False)
-    values = []
-    for name, (column, column_converters) in zip(names, converters, strict=True):
-        value = getattr(project, _ORGANIZATION_PREFIX + name)
-        for converter in column_converters:
-            value = converter(value, column, connection)
-        values.append(value)
-    return Organization.from_db(project._state.db, names, values)
-
-
-def project_page_get(pk: int, *, viewer=None) -> tuple[Project, StudentMatchProfile | None]:
+def project_page_get(pk: int, *, viewer=None) -> tuple[Project, MatchResult | None]:
     """A project anyone may see (open, or closed/completed with a banner; 404
     otherwise) with its organization and skills and, for a student, ``is_saved`` and
-    their match profile: all in one query (``_project_page_sql``). The skills come as
-    id pairs and are named from the cached taxonomy."""
+    how they match it (None while their profile lists no skill).
+
+    Two queries whoever views: the project row carries the student's saved flag, weekly
+    hours and whether they have any skill; each skill row carries the student's level
+    in it, which is all of their skills that the score reads."""
+    qs = (
+        Project.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("organization")
+        .defer("search_vector")
+    )
+    skills = ProjectSkill.objects.select_related("skill").order_by("-is_required", "skill__name")
     is_student = _is_student(viewer)
-    sql, _converters, _names = _project_page_sql(connection.vendor, is_student)
-    params = {"pk": pk, **{f"status_{i}": s for i, s in enumerate(PUBLIC_STATUSES)}}
     if is_student:
-        params["viewer"] = viewer.pk
-    project = next(iter(Project.objects.raw(sql, params)), None)
-    if project is None:
-        raise Http404("No such project.")
-    project.organization = _organization_from_row(project)
-
-    names = skill_taxonomy().names
-    skills = [
-        ProjectSkill(
-            project=project,
-            skill=Skill(pk=skill_id, name=names.get(skill_id, "")),
-            is_required=bool(required),
+        profile = StudentProfile.objects.filter(user=viewer)
+        qs = _with_saved_flag(qs, viewer).annotate(
+            viewer_weekly_hours=Subquery(profile.values("weekly_availability_hours")[:1]),
+            viewer_has_skills=Exists(StudentSkill.objects.filter(profile__user=viewer)),
         )
-        for skill_id, required in _pairs(project.skill_pairs)
-    ]
-    skills.sort(key=lambda ps: (not ps.is_required, ps.skill.name))
-    project.use_skills(skills)
-
-    student = None
-    if is_student:
-        project.is_saved = bool(project.is_saved)
-        student = StudentMatchProfile(
-            skills=dict(_pairs(project.viewer_skill_pairs)),
-            weekly_hours=project.viewer_weekly_hours or 0,
-        )
-    return project, student
+        levels = StudentSkill.objects.filter(profile__user=viewer, skill=OuterRef("skill_id"))
+        skills = skills.annotate(viewer_level=Subquery(levels.values("level")[:1]))
+    project = get_object_or_404(qs.prefetch_related(Prefetch("project_skills", skills)), pk=pk)
+    if not (is_student and project.viewer_has_skills):  # type: ignore[attr-defined]  # annotated by the query
+        return project, None
+    student = StudentMatchProfile(
+        skills={
+            ps.skill_id: ps.viewer_level  # type: ignore[attr-defined]  # annotated by the query
+            for ps in project.project_skills.all()
+            if ps.viewer_level is not None  # type: ignore[attr-defined]  # annotated by the query
+        },
+        weekly_hours=project.viewer_weekly_hours or 0,  # type: ignore[attr-defined]  # annotated by the query
+    )
+    return project, project_match_for(project=project, student=student)
 
 
 def project_get_public(pk: int, *, viewer=None) -> Project:
-    """``project_page_get`` without the viewer's match profile."""
+    """``project_page_get`` without the viewer's match."""
     return project_page_get(pk, viewer=viewer)[0]
 
 
@@ -661,14 +547,12 @@ def project_list_similar_cached(project: Project) -> list[dict]:
 # Saved
 # ------------------------------------------------------------------------------
 def project_list_saved_for(*, user) -> QuerySet[SavedProject]:
-    """A student's bookmarks, newest first, with project, organization and skills."""
+    """A student's bookmarks, newest first, with project and organization (a page of
+    them gets its skills from ``with_card_skills``)."""
     return (
         SavedProject.objects.filter(student=user)
         .select_related("project__organization")
-        .defer(
-            "project__search_vector", "project__description", "project__organization__description"
-        )
-        .prefetch_related(_skills_prefetch("project__"))
+        .only("student_id", "created_at", "project", *(f"project__{f}" for f in CARD_FIELDS))
         .order_by("-created_at", "-pk")
     )
 

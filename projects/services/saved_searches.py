@@ -33,7 +33,6 @@ from ..selectors.discovery import (
     SORT_RELEVANCE,
     BrowseFilters,
     project_list_open,
-    skill_choice_groups,
 )
 
 # A digest counts at most this many new matches per search ("99+").
@@ -65,7 +64,7 @@ def filters_from_query(query: Mapping | QueryDict | str) -> BrowseFilters:
     """The valid filters of a browse querystring, exactly as the browse page reads
     them (invalid values are dropped, as browse ignores them)."""
     data = _as_querydict(query)
-    form = BrowseFilterForm(data, skill_groups=skill_choice_groups(), is_student=True)
+    form = BrowseFilterForm(data, is_student=True)
     return form.to_filters()
 
 

@@ -363,6 +363,6 @@ def test_project_page_apply_box_reads_only_what_it_shows(client, world, django_a
         assert mine.get_absolute_url() == world.application.get_absolute_url()
     assert application_for_student_project(user=world.users["owner"], project=world.project) is None
     client.force_login(student)
-    html = client.get(reverse("projects:detail", kwargs={"pk": world.project.pk})).content.decode()
+    html = client.get(reverse("project-detail", kwargs={"pk": world.project.pk})).content.decode()
     assert "You applied on" in html
     assert world.application.get_absolute_url() in html

@@ -5,8 +5,6 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Organization
-from accounts.selectors.skills import skill_taxonomy
 from projects.models import Project, ProjectSkill
 from projects.selectors.discovery import (
     SORT_DEADLINE,
@@ -14,7 +12,6 @@ from projects.selectors.discovery import (
     SORT_NEWEST,
     SORT_RELEVANCE,
     BrowseFilters,
-    StudentMatchProfile,
     project_get_for_saving,
     project_get_public,
     project_list_best_match,
@@ -23,6 +20,7 @@ from projects.selectors.discovery import (
     project_list_recommended_for,
     project_list_saved_for,
     project_list_similar,
+    project_match_for,
     project_page_get,
     project_search_hits,
     skill_choice_groups,
@@ -194,7 +192,6 @@ def test_skill_choices_are_cached_until_the_taxonomy_changes():
     renamed = skill_choice_groups()
     assert renamed is not first
     assert (sql.pk, "Structured Query Language") in dict(renamed)[sql.category.name]
-    assert str(sql.pk) in renamed.valid_values
 
 
 # ------------------------------------------------------------------------------
@@ -349,29 +346,34 @@ def test_other_statuses_are_404(status):
         project_get_public(project.pk)
 
 
-def test_project_page_reads_skills_and_the_students_match_inputs_in_one_query(
+def test_project_page_reads_the_project_and_the_students_match_in_two_queries(
     student, django_assert_num_queries
 ):
     sql, excel, python = skill("SQL"), skill("Excel"), skill("Python")
     project = make_open(required=[sql, excel], nice=[python])
-    give_skills(student, {sql: 4, python: 2}, weekly_hours=12)
+    give_skills(student, {sql: 4, python: 2, skill("Cobol"): 5}, weekly_hours=12)
     saved_project_toggle(student=student, project=project, save=True)
-    skill_taxonomy()  # the taxonomy is cached per process; read it first
 
-    with django_assert_num_queries(1):
-        page_project, profile = project_page_get(project.pk, viewer=student)
-        # The shared body template's reads come from what that query loaded.
+    with django_assert_num_queries(2):
+        page_project, match = project_page_get(project.pk, viewer=student)
+        # What the page reads comes from those two queries.
         required = [ps.skill.name for ps in page_project.required_project_skills]
         nice = [ps.skill.name for ps in page_project.nice_to_have_project_skills]
+        organization_name = page_project.organization.name
     assert (required, nice) == (["Excel", "SQL"], ["Python"])
+    assert organization_name == project.organization.name
     assert page_project.is_saved is True
-    assert profile == StudentMatchProfile(skills={sql.pk: 4, python.pk: 2}, weekly_hours=12)
-    assert profile == student_match_profile(user=student)
+    # The same match the student's whole profile gives (scoring reads only the
+    # project's skills).
+    assert match == project_match_for(
+        project=page_project, student=student_match_profile(user=student)
+    )
+    assert match.required_matched == [sql.pk]
+    assert match.required_missing == [excel.pk]
+    assert match.nice_matched == [python.pk]
 
 
-def test_project_page_values_are_what_the_orm_loads(student):
-    """The page's query is plain SQL: every project and organization value must come
-    back converted exactly as the ORM would (dates, JSON, booleans, decimals)."""
+def test_project_page_loads_every_value_of_the_project_and_its_organization(student):
     project = make_open(
         required=[skill("SQL")],
         deliverables=["A report", "A dashboard"],
@@ -383,17 +385,12 @@ def test_project_page_values_are_what_the_orm_loads(student):
     organization.save()
     for viewer in (None, student):
         page_project, _ = project_page_get(project.pk, viewer=viewer)
-        expected = Project.objects.select_related("organization").get(pk=project.pk)
-        for field in Project._meta.concrete_fields:
-            if field.name != "search_vector":
-                assert getattr(page_project, field.attname) == getattr(expected, field.attname), (
-                    field.name
-                )
-        for field in Organization._meta.concrete_fields:
-            got = getattr(page_project.organization, field.attname)
-            assert got == getattr(expected.organization, field.attname), field.name
-        assert page_project.organization.is_verified
+        assert page_project == project
         assert page_project.deliverables == ["A report", "A dashboard"]
+        assert page_project.screening_questions == ["Why us?"]
+        assert page_project.application_deadline == project.application_deadline
+        assert page_project.organization.is_verified
+        assert page_project.organization.website == "https://example.com"
 
 
 def test_project_page_for_a_student_without_skills_or_for_anyone_else(student, employer):
@@ -403,14 +400,22 @@ def test_project_page_for_a_student_without_skills_or_for_anyone_else(student, e
         .order_by("-is_required", "skill__name")
         .values_list("skill__name", flat=True)
     )
-    _, profile = project_page_get(project.pk, viewer=student)
-    assert profile.skills == {}
-    assert not profile.has_skills
+    page_project, match = project_page_get(project.pk, viewer=student)
+    assert match is None  # no skills on the profile: nothing to match
+    assert page_project.is_saved is False
     for viewer in (None, employer):
-        page_project, profile = project_page_get(project.pk, viewer=viewer)
-        assert profile is None
+        page_project, match = project_page_get(project.pk, viewer=viewer)
+        assert match is None
         assert not hasattr(page_project, "is_saved")
         assert [ps.skill.name for ps in page_project.project_skills.all()] == expected
+
+
+def test_project_page_for_a_student_sharing_no_skill_with_the_project(student):
+    project = make_open(required=[skill("SQL")])
+    give_skills(student, {skill("Figma"): 3})
+    _, match = project_page_get(project.pk, viewer=student)
+    assert match.required_matched == []
+    assert match.required_total == 1
 
 
 def test_project_page_of_a_project_without_skills():

@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Organization
 from projects.models import SavedProject
+from projects.services.posting import project_cancel, project_close, project_complete
 from projects.services.saving import saved_project_toggle
 from tests.accounts.factories import StudentFactory
 from tests.projects.discovery_helpers import days, give_skills, make_open, skill
@@ -17,18 +19,6 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "student", "employer", "career_officer", "staff_user"]
 HTMX_RESULTS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
-
-
-@pytest.fixture
-def as_role(client, request):
-    """A client logged in as the named role fixture (or anonymous)."""
-
-    def login(role):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
 
 
 def is_login_redirect(response) -> bool:
@@ -119,7 +109,7 @@ def test_invalid_filters_are_ignored_with_a_note(client, params, note):
 
 
 def test_capped_count_reads_1000_plus(client, monkeypatch):
-    from projects import pagination
+    from core import pagination
 
     make_open()
     make_open()
@@ -211,74 +201,86 @@ def test_best_match_without_skills_says_how_to_fix_it(client, student):
 
 
 # ------------------------------------------------------------------------------
-# Detail
+# Cards (projects/browse.html#project-card)
 # ------------------------------------------------------------------------------
-@pytest.mark.parametrize("role", ROLES)
-def test_open_project_detail_for_every_role(as_role, role):
-    project = make_open(title="Open project", deliverables=["A clean dataset"])
-    response = as_role(role).get(project.get_absolute_url())
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "Open project" in body
-    assert project.organization.name in body
-    assert "Verified employer" in body
-    assert "A clean dataset" in body
+def test_a_card_escapes_what_employers_typed(client):
+    project = make_open(
+        title='Churn <model> & "forecast"',
+        summary="Predict churn & <b>retention</b>.",
+        required=[skill("SQL & <Python>")],
+        nice=[skill("Tableau")],
+        location="Lyon & remote",
+        fee=12345,
+    )
+    Organization.objects.filter(pk=project.organization_id).update(name="Acme <R&D>")
+    body = client.get(reverse("projects:browse")).content.decode()
+    assert "12,345 USD" in body
+    assert "Acme &lt;R&amp;D&gt;" in body
+    assert "Churn &lt;model&gt; &amp; &quot;forecast&quot;" in body
+    assert "Predict churn &amp; &lt;b&gt;retention&lt;/b&gt;." in body
+    assert "SQL &amp; &lt;Python&gt;" in body
+    assert 'Tableau <span class="muted">(nice to have)</span>' in body
+    assert "<model>" not in body and "<b>" not in body
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("status", ["draft", "pending_review", "cancelled"])
-def test_non_public_project_detail_is_404_for_every_role(as_role, role, status):
-    project = project_in_status(status)
-    assert as_role(role).get(reverse("projects:detail", args=[project.pk])).status_code == 404
-
-
-def test_missing_project_is_404(client):
-    assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
-
-
-@pytest.mark.parametrize("status", ["closed", "completed"])
-def test_closed_project_detail_has_a_banner(client, status):
-    project = project_in_status(status)
-    body = client.get(project.get_absolute_url()).content.decode()
-    assert "no longer accepting applications" in body
-
-
-def test_detail_shows_the_students_skill_match(client, student):
-    skills = [skill(n) for n in ("SQL", "Excel", "Tableau", "Python", "Figma")]
-    give_skills(student, dict.fromkeys(skills[:4], 3), weekly_hours=15)
-    project = make_open(required=skills)
+def test_each_student_sees_their_own_save_state_on_a_shared_card(client, student):
+    project = make_open(title="Shared card")
+    saved_project_toggle(student=student, project=project, save=True)
+    other = StudentFactory()
     client.force_login(student)
-    body = client.get(project.get_absolute_url()).content.decode()
-    assert "You have 4 of 5 required skills." in body
-    assert "Missing: Figma" in body
-    assert "Fits your 15 h/week" in body
+    assert 'aria-pressed="true"' in client.get(reverse("projects:browse")).content.decode()
+    client.force_login(other)
+    body = client.get(reverse("projects:browse")).content.decode()
+    assert 'aria-pressed="false"' in body
+    assert 'aria-pressed="true"' not in body
+    client.logout()
+    assert 'id="save-button-' not in client.get(reverse("projects:browse")).content.decode()
 
 
-def test_detail_asks_a_student_without_skills_to_add_them(client, student):
-    project = make_open()
+def test_each_student_sees_their_own_match_on_a_shared_card(client, student):
+    sql, excel = skill("SQL"), skill("Excel")
+    make_open(title="Two skills", required=[sql, excel])
+    give_skills(student, {sql: 5, excel: 5}, weekly_hours=20)
+    other = StudentFactory()
+    give_skills(other, {sql: 5}, weekly_hours=20)
     client.force_login(student)
-    body = client.get(project.get_absolute_url()).content.decode()
-    assert "Add your skills to your profile" in body
-    assert reverse("accounts:profile-edit") in body
+    body = client.get(reverse("projects:browse"), {"sort": "match"}).content.decode()
+    assert "Matches 2 of 2 required skills" in body
+    client.force_login(other)
+    body = client.get(reverse("projects:browse"), {"sort": "match"}).content.decode()
+    assert "Matches 1 of 2 required skills" in body
+    assert "Matches 2 of 2" not in body
 
 
-def test_detail_lists_similar_projects(client):
-    sql = skill("SQL")
-    project = make_open(required=[sql])
-    make_open(title="Sibling project", required=[sql])
-    body = client.get(project.get_absolute_url()).content.decode()
-    assert "Similar projects" in body
-    assert "Sibling project" in body
-
-
-def test_detail_save_button_only_for_students(client, student, employer):
-    project = make_open()
-    save_url = reverse("projects:save", args=[project.pk])
-    assert save_url not in client.get(project.get_absolute_url()).content.decode()
-    client.force_login(employer)
-    assert save_url not in client.get(project.get_absolute_url()).content.decode()
+def test_a_card_shows_a_status_change_at_once(client, student):
+    project = make_open(title="Closing soon")
+    saved_project_toggle(student=student, project=project, save=True)
     client.force_login(student)
-    assert save_url in client.get(project.get_absolute_url()).content.decode()
+    body = client.get(reverse("projects:saved")).content.decode()
+    assert "Apply by" in body
+    project_close(project=project, actor=project.supervisor)
+    body = client.get(reverse("projects:saved")).content.decode()
+    assert "Apply by" not in body
+    assert "status-closed" in body
+    assert 'aria-pressed="true"' in body  # it can still be removed from the list
+
+
+@pytest.mark.parametrize("status", ["closed", "completed", "cancelled"])
+def test_a_saved_project_no_longer_open_has_no_deadline(client, student, status):
+    project = make_open(title="Old one")
+    saved_project_toggle(student=student, project=project, save=True)
+    if status == "cancelled":
+        project_cancel(project=project, actor=project.supervisor, reason="Budget cut")
+    else:
+        project_close(project=project, actor=project.supervisor)
+        if status == "completed":
+            project_complete(project=project, actor=project.supervisor)
+    client.force_login(student)
+    body = client.get(reverse("projects:saved")).content.decode()
+    assert "Old one" in body
+    assert "Apply by" not in body
+    assert f"status-{status}" in body
+    assert (f'href="{project.get_absolute_url()}"' in body) is (status != "cancelled")
 
 
 # ------------------------------------------------------------------------------
@@ -522,26 +524,3 @@ def test_query_count_is_bounded_and_flat(
     with django_assert_max_num_queries(8):
         large = _count_queries(client, url, params)
     assert small == large
-
-
-@pytest.mark.parametrize("role", ["anonymous", "student"])
-def test_detail_query_count_is_bounded_and_flat(
-    as_role, request, django_assert_max_num_queries, role
-):
-    sql, excel = skill("SQL"), skill("Excel")
-    give_skills(request.getfixturevalue("student"), {sql: 3})
-    project = make_open(required=[sql, excel])
-    client = as_role(role)
-    make_open(required=[sql])
-    # Compare cold pages (the similar-projects list is cached per project).
-    cache.clear()
-    with django_assert_max_num_queries(8):
-        small = _count_queries(client, project.get_absolute_url())
-    for _ in range(5):
-        make_open(required=[sql, excel])
-    cache.clear()
-    with django_assert_max_num_queries(8):
-        large = _count_queries(client, project.get_absolute_url())
-    assert small == large
-    # Warm: the similar list (and a logged-in session) come from the cache.
-    assert _count_queries(client, project.get_absolute_url()) < large
