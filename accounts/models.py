@@ -175,7 +175,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:organization-public", kwargs={"slug": self.slug})
+        return reverse("organization-public", kwargs={"slug": self.slug})
 
     @property
     def is_verified(self) -> bool:

@@ -38,11 +38,6 @@ urlpatterns = [
         name="organization-logo",
     ),
     path(
-        "organizations/<slug:slug>/",
-        organizations.organization_public,
-        name="organization-public",
-    ),
-    path(
         "invitations/organization/<str:token>/",
         organizations.organization_invitation_accept,
         name="organization-invitation-accept",

@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_employer:
         if not hasattr(user, "membership"):
             return redirect("accounts:organization-create")
-        return redirect("projects:employer-list")
+        return redirect("employer-projects")
     if user.is_career_office:
         return redirect("dashboards:career")
     return redirect("projects:student-home")

@@ -62,7 +62,7 @@ def remind_project_deadlines(now_iso: str | None = None) -> int:
                     f"{'s' if hours != 1 else ''}. Shortlist and decide so applicants "
                     "are not left waiting."
                 ),
-                link=reverse("projects:manage", kwargs={"pk": project.pk}),
+                link=reverse("project-manage", kwargs={"pk": project.pk}),
                 dedupe_key=f"project-deadline-approaching-{project.pk}",
             )
         recorded += notification is not None

@@ -5,9 +5,9 @@ from .views import discovery, employer, saved_searches
 app_name = "projects"
 
 urlpatterns = [
-    # Discovery (public browsing; saving and recommendations for students)
+    # Discovery (public browsing; saving and recommendations for students). The project
+    # page, /projects/<pk>/, is composed by matching: marketplace.urls routes it.
     path("", discovery.browse, name="browse"),
-    path("<int:pk>/", discovery.project_detail, name="detail"),
     path("<int:pk>/save/", discovery.project_save_toggle, name="save"),
     path("saved/", discovery.saved_list, name="saved"),
     path("for-you/", discovery.student_home, name="student-home"),
@@ -23,10 +23,8 @@ urlpatterns = [
         saved_searches.saved_search_delete_view,
         name="saved-search-delete",
     ),
-    # Posting (employers)
-    path("mine/", employer.employer_list, name="employer-list"),
+    # Posting (employers); their project list and manage page are site-level routes
     path("new/", employer.project_create, name="create"),
-    path("<int:pk>/manage/", employer.project_manage, name="manage"),
     path("<int:pk>/edit/", employer.project_edit, name="edit"),
     path("<int:pk>/preview/", employer.project_preview, name="preview"),
     path("<int:pk>/publish/", employer.project_publish, name="publish"),

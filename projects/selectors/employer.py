@@ -6,45 +6,12 @@ project is a 404 here, before a view sees it.
 
 from __future__ import annotations
 
-from django.apps import apps
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
 from ..models import Project, ProjectSkill, ProjectStatusChange
-
-
-def application_model():
-    """matching.Application once issue 4 adds it; None until then."""
-    if not apps.is_installed("matching"):
-        return None
-    try:
-        return apps.get_model("matching", "Application")
-    except LookupError:
-        return None
-
-
-def application_statuses() -> list[tuple[str, str]]:
-    model = application_model()
-    return list(model.Status.choices) if model is not None else []
-
-
-def _with_application_counts(queryset: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate ``applications_total`` and ``applications_<status>`` for every
-    application status, in the same query as the projects (one LEFT JOIN, conditional
-    COUNTs). Until matching.Application exists the counts are constant zeros; nothing
-    else changes when it arrives (it must have ``project = FK(Project,
-    related_name="applications")`` and a ``status`` field with ``Status`` choices)."""
-    model = application_model()
-    if model is None:
-        return queryset.annotate(applications_total=Value(0, output_field=IntegerField()))
-    annotations = {"applications_total": Count("applications", distinct=True)}
-    for value, _label in model.Status.choices:
-        annotations[f"applications_{value}"] = Count(
-            "applications", filter=Q(applications__status=value), distinct=True
-        )
-    return queryset.annotate(**annotations)
 
 
 def _skills_prefetch() -> Prefetch:
@@ -57,12 +24,11 @@ def _skills_prefetch() -> Prefetch:
 
 
 def project_list_for_employer(*, user: User, status: str | None = None) -> QuerySet[Project]:
-    """The user's organization's projects, newest first, with application counts."""
+    """The user's organization's projects, newest first."""
     queryset = Project.objects.filter(organization_id=user.membership.organization_id)
     if status:
         queryset = queryset.filter(status=status)
-    queryset = queryset.select_related("supervisor").order_by("-created_at", "-pk")
-    return _with_application_counts(queryset)
+    return queryset.select_related("supervisor").order_by("-created_at", "-pk")
 
 
 def project_status_counts_for_employer(*, user: User) -> dict[str, int]:

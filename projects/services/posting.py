@@ -227,7 +227,7 @@ def _recipients(project: Project, *, exclude: User | None = None) -> list[User]:
 
 
 def _manage_link(project: Project) -> str:
-    return reverse("projects:manage", kwargs={"pk": project.pk})
+    return reverse("project-manage", kwargs={"pk": project.pk})
 
 
 # ------------------------------------------------------------------------------
@@ -320,12 +320,12 @@ def project_update(
     current = list(locked.project_skills.values_list("skill_id", "is_required"))
     required = (
         _skill_ids(required_skills)
-        if required_skills is not UNSET
+        if not isinstance(required_skills, _Unset)
         else [pk for pk, req in current if req]
     )
     nice = (
         _skill_ids(nice_to_have_skills)
-        if nice_to_have_skills is not UNSET
+        if not isinstance(nice_to_have_skills, _Unset)
         else [pk for pk, req in current if not req]
     )
     _validate_content(values, organization=locked.organization)

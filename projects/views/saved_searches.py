@@ -10,14 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import student_required
+from core.web import run_service
 
 from ..models import SavedSearch
 from ..selectors.saved_searches import saved_search_get_for, saved_search_list_for
-from ..services.saved_searches import (
-    SavedSearchError,
-    saved_search_create,
-    saved_search_delete,
-)
+from ..services.saved_searches import saved_search_create, saved_search_delete
 
 
 @student_required
@@ -26,12 +23,14 @@ def saved_search_create_view(request: HttpRequest) -> HttpResponse:
     """POST from the browse page: ``query`` is the page's querystring, ``name`` optional.
     Errors go back to the same browse page as a message."""
     query = request.POST.get("query", "")[:2000]
-    try:
-        saved = saved_search_create(
-            student=request.user, query=query, name=request.POST.get("name", "")
-        )
-    except SavedSearchError as exc:
-        messages.error(request, str(exc))
+    ok, saved = run_service(
+        request,
+        saved_search_create,
+        student=request.user,
+        query=query,
+        name=request.POST.get("name", ""),
+    )
+    if not ok:
         browse = reverse("projects:browse")
         return redirect(f"{browse}?{query.lstrip('?')}" if query else browse)
     messages.success(
@@ -60,10 +59,7 @@ def saved_search_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     saved = saved_search_get_for(user=request.user, pk=pk)
     if request.method == "GET":
         return render(request, "projects/saved_search_confirm_delete.html", {"saved": saved})
-    try:
-        saved_search_delete(saved_search=saved, actor=request.user)
-    except SavedSearchError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _ = run_service(request, saved_search_delete, saved_search=saved, actor=request.user)
+    if ok:
         messages.success(request, f"Deleted the saved search “{saved.name}”.")
     return redirect("projects:saved-search-list")

@@ -37,7 +37,7 @@ def test_an_employer_page_does_not_query_the_membership_again(client, employer):
 
     client.force_login(employer)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("projects:employer-list")).status_code == 200
+        assert client.get(reverse("employer-projects")).status_code == 200
     membership_reads = [
         q["sql"]
         for q in queries.captured_queries

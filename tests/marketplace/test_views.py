@@ -40,7 +40,7 @@ def test_landing_page_sends_logged_in_people_to_their_dashboard(client, student)
     ("who", "target"),
     [
         ("student", "projects:student-home"),
-        ("employer", "projects:employer-list"),
+        ("employer", "employer-projects"),
         ("career_officer", "dashboards:career"),
         ("staff_user", "projects:review-queue"),
     ],

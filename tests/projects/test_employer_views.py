@@ -1,9 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +22,6 @@ def _login_url(url: str) -> str:
 # ------------------------------------------------------------------------------
 # (url name, method, status of the project it acts on (None: no project), what a member gets)
 OBJECT_ROUTES = [
-    ("projects:manage", "get", Status.DRAFT, 200),
     ("projects:edit", "get", Status.DRAFT, 200),
     ("projects:preview", "get", Status.DRAFT, 200),
     ("projects:publish", "post", Status.DRAFT, 302),
@@ -36,7 +32,6 @@ OBJECT_ROUTES = [
     ("projects:duplicate", "post", Status.CLOSED, 302),
 ]
 PLAIN_ROUTES = [
-    ("projects:employer-list", "get", 200),
     ("projects:create", "get", 200),
 ]
 STAFF_ROUTES = [
@@ -162,88 +157,6 @@ def test_get_is_refused_on_post_only_views(client, employer, organization):
 
 
 # ------------------------------------------------------------------------------
-# The employer list
-# ------------------------------------------------------------------------------
-def test_list_shows_only_own_projects_with_tabs(client, employer, organization, other_employer):
-    mine = ProjectFactory(organization=organization, title="Our dashboard")
-    open_project(organization=organization, title="Our open one")
-    ProjectFactory(organization=other_employer.membership.organization, title="Their secret")
-    client.force_login(employer)
-    response = client.get(reverse("projects:employer-list"))
-    body = response.content.decode()
-    assert "Our dashboard" in body
-    assert "Our open one" in body
-    assert "Their secret" not in body
-    assert reverse("projects:manage", kwargs={"pk": mine.pk}) in body
-
-    response = client.get(reverse("projects:employer-list"), {"status": "open"})
-    body = response.content.decode()
-    assert "Our open one" in body
-    assert "Our dashboard" not in body
-
-
-def test_list_htmx_returns_the_partial(client, employer, organization):
-    ProjectFactory(organization=organization, title="Partial me")
-    client.force_login(employer)
-    response = client.get(
-        reverse("projects:employer-list"), {"status": "draft"}, headers={"HX-Request": "true"}
-    )
-    body = response.content.decode()
-    assert 'id="project-list"' in body
-    assert "Partial me" in body
-    assert "<html" not in body
-
-
-def test_list_empty_state(client, employer):
-    client.force_login(employer)
-    response = client.get(reverse("projects:employer-list"))
-    assert "You have not posted a project yet" in response.content.decode()
-
-
-def test_list_ignores_an_unknown_status(client, employer, organization):
-    ProjectFactory(organization=organization, title="Still listed")
-    client.force_login(employer)
-    response = client.get(reverse("projects:employer-list"), {"status": "bogus"})
-    assert response.status_code == 200
-    assert "Still listed" in response.content.decode()
-
-
-def test_list_paginates(client, employer, organization):
-    for i in range(21):
-        ProjectFactory(organization=organization, title=f"Project number {i:02d}")
-    client.force_login(employer)
-    first = client.get(reverse("projects:employer-list")).content.decode()
-    second = client.get(reverse("projects:employer-list"), {"page": 2}).content.decode()
-    assert first.count("Project number") == 20
-    assert second.count("Project number") == 1
-    assert 'rel="next"' in first
-
-
-def _list_queries(client) -> int:
-    cache.clear()  # cold: the unread count and the skill taxonomy are cached
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("projects:employer-list"))
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_list_query_count_does_not_grow(
-    client, employer, organization, supervisor, django_assert_max_num_queries
-):
-    client.force_login(employer)
-    for _ in range(2):
-        ProjectFactory(organization=organization, supervisor=supervisor)
-    small = _list_queries(client)
-    for _ in range(12):
-        ProjectFactory(organization=organization, supervisor=employer)
-    open_project(organization=organization)
-    large = _list_queries(client)
-    assert small == large
-    with django_assert_max_num_queries(small):
-        client.get(reverse("projects:employer-list"))
-
-
-# ------------------------------------------------------------------------------
 # Create and edit
 # ------------------------------------------------------------------------------
 def _form_data(supervisor, **overrides):
@@ -282,7 +195,7 @@ def test_create_stores_a_draft_and_redirects_to_manage(client, employer, supervi
     response = client.post(reverse("projects:create"), data)
     project = Project.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("projects:manage", kwargs={"pk": project.pk})
+    assert response.url == reverse("project-manage", kwargs={"pk": project.pk})
     assert project.status == Status.DRAFT
     assert project.supervisor == supervisor
     assert project.created_by == employer
@@ -401,7 +314,7 @@ def test_edit_of_a_non_draft_redirects_with_a_message(client, employer, organiza
         _form_data(employer, title="X"),
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("projects:manage", kwargs={"pk": project.pk})
+    assert response.redirect_chain[-1][0] == reverse("project-manage", kwargs={"pk": project.pk})
     assert "only drafts can be edited" in response.content.decode()
     project.refresh_from_db()
     assert project.title != "X"
@@ -415,7 +328,7 @@ def _unverified_org_of(user):
 
 
 # ------------------------------------------------------------------------------
-# Preview and manage
+# Preview (the manage page is composed in matching: tests/matching/test_employer_projects.py)
 # ------------------------------------------------------------------------------
 def test_preview_shows_the_student_view(client, supervisor, organization):
     project = ProjectFactory(
@@ -436,29 +349,6 @@ def test_preview_shows_the_student_view(client, supervisor, organization):
         assert text in body
     for ps in project.project_skills.all():
         assert ps.skill.name in body
-
-
-def test_manage_shows_history_and_actions_per_status(client, employer, organization):
-    draft = ProjectFactory(organization=organization)
-    client.force_login(employer)
-    body = client.get(reverse("projects:manage", kwargs={"pk": draft.pk})).content.decode()
-    assert reverse("projects:publish", kwargs={"pk": draft.pk}) in body
-    assert reverse("projects:edit", kwargs={"pk": draft.pk}) in body
-    assert reverse("projects:close", kwargs={"pk": draft.pk}) not in body
-    assert "Created as draft" in body
-
-    project = open_project(organization=organization)
-    body = client.get(reverse("projects:manage", kwargs={"pk": project.pk})).content.decode()
-    assert reverse("projects:publish", kwargs={"pk": project.pk}) not in body
-    assert reverse("projects:edit", kwargs={"pk": project.pk}) not in body
-    assert reverse("projects:close", kwargs={"pk": project.pk}) in body
-    assert reverse("projects:cancel", kwargs={"pk": project.pk}) in body
-    assert "Draft → Open" in body
-
-    done = project_in_status(Status.COMPLETED, organization=organization)
-    body = client.get(reverse("projects:manage", kwargs={"pk": done.pk})).content.decode()
-    assert reverse("projects:cancel", kwargs={"pk": done.pk}) not in body
-    assert reverse("projects:duplicate", kwargs={"pk": done.pk}) in body
 
 
 # ------------------------------------------------------------------------------
@@ -620,60 +510,6 @@ def test_review_approve_of_an_open_project_is_a_message(client, staff_user, orga
         reverse("projects:review-approve", kwargs={"pk": project.pk}), follow=True
     )
     assert "Only projects waiting for review" in response.content.decode()
-
-
-# ------------------------------------------------------------------------------
-# Application counts (once matching.Application exists)
-# ------------------------------------------------------------------------------
-def _add_applications(project, statuses):
-    from projects.selectors.employer import application_model
-    from tests.accounts.factories import StudentFactory
-
-    model = application_model()
-    for status in statuses:
-        model.objects.create(
-            project=project, student=StudentFactory(), status=status, cover_note="Hello"
-        )
-
-
-@pytest.fixture
-def application_model_or_skip():
-    from projects.selectors.employer import application_model
-
-    model = application_model()
-    assert model is not None, "matching.Application must be installed"
-    return model
-
-
-def test_list_counts_applications_by_status(application_model_or_skip, employer, organization):
-    from projects.selectors.employer import project_list_for_employer
-
-    project = open_project(organization=organization)
-    empty = open_project(organization=organization)
-    _add_applications(project, ["submitted", "submitted", "shortlisted", "rejected"])
-    rows = {p.pk: p for p in project_list_for_employer(user=employer)}
-    assert rows[project.pk].applications_total == 4
-    assert rows[project.pk].applications_submitted == 2
-    assert rows[project.pk].applications_shortlisted == 1
-    assert rows[project.pk].applications_rejected == 1
-    assert rows[project.pk].applications_accepted == 0
-    assert rows[empty.pk].applications_total == 0
-
-
-def test_list_query_count_with_applications_does_not_grow(
-    application_model_or_skip, client, employer, organization
-):
-    client.force_login(employer)
-    first = open_project(organization=organization)
-    _add_applications(first, ["submitted"])
-    small = _list_queries(client)
-    for _ in range(6):
-        project = open_project(organization=organization)
-        _add_applications(project, ["submitted", "shortlisted"])
-    large = _list_queries(client)
-    assert small == large
-    body = client.get(reverse("projects:employer-list")).content.decode()
-    assert "1 shortlisted" in body
 
 
 # ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Notification
+from accounts.services.notifications import notify
 from core.exceptions import DomainError, InvalidTransition
 from core.statemachine import transition, transition_table_pairs
 from projects.exceptions import ProjectError, ProjectValidationError
@@ -515,15 +516,23 @@ def test_close_expired_leaves_other_statuses_alone(organization):
     assert draft.status == Status.DRAFT
 
 
-def test_close_expired_notifies_once_even_if_the_row_was_reset(organization):
-    """A retried run after a partial failure must not send a second notification."""
+def test_close_expired_notifies_once_when_a_run_is_replayed(organization):
+    """A retried run after a partial failure must not send a second notification: here an
+    earlier run already told the supervisor (through the same notify call) before the
+    close was replayed."""
     project = open_project(organization=organization)
     _expire(project)
-    projects_close_expired()
-    # Simulate a run that closed it but whose bookkeeping is replayed.
-    Project.objects.filter(pk=project.pk).update(status=Status.OPEN)
-    projects_close_expired()
-    assert Notification.objects.filter(kind="project_deadline_closed").count() == 1
+    notify(
+        recipient=project.supervisor,
+        kind="project_deadline_closed",
+        text="Told by an earlier run",
+        dedupe_key=f"project-{project.pk}-deadline-closed",
+    )
+    assert projects_close_expired() == 1
+    project.refresh_from_db()
+    assert project.status == Status.CLOSED
+    told = Notification.objects.filter(kind="project_deadline_closed")
+    assert [n.text for n in told] == ["Told by an earlier run"]
 
 
 @pytest.mark.postgres
