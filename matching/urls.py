@@ -65,7 +65,33 @@ urlpatterns = [
     # The student's verified experience record
     path("record/", records.record_detail, name="record"),
     path("record/print/", records.record_print, name="record-print"),
-    path("record/items/<int:pk>/", records.record_item_edit, name="record-item"),
+    path("record/items/<int:pk>/", records.record_item_detail, name="record-item"),
+    path(
+        "record/items/<int:pk>/visibility/",
+        records.record_item_visibility,
+        name="record-item-visibility",
+    ),
+    path("record/items/<int:pk>/bullets/", records.record_bullet_add, name="record-bullet-add"),
+    path(
+        "record/items/<int:pk>/bullets/<int:bullet_pk>/",
+        records.record_bullet_save,
+        name="record-bullet-save",
+    ),
+    path(
+        "record/items/<int:pk>/bullets/<int:bullet_pk>/approve/",
+        records.record_bullet_approve,
+        name="record-bullet-approve",
+    ),
+    path(
+        "record/items/<int:pk>/bullets/<int:bullet_pk>/delete/",
+        records.record_bullet_delete,
+        name="record-bullet-delete",
+    ),
+    path(
+        "record/items/<int:pk>/credential/revoke/",
+        records.record_credential_revoke,
+        name="record-credential-revoke",
+    ),
     path("record/share/", records.record_share_create, name="record-share"),
     path("record/share/<int:pk>/revoke/", records.record_share_revoke, name="record-share-revoke"),
     path("r/<str:token>/", records.record_public, name="record-public"),
@@ -89,4 +115,5 @@ urlpatterns = [
     path("offers/<int:pk>/rescind/", offers.offer_rescind, name="offer-rescind"),
     path("talent/", offers.talent_pool, name="talent-pool"),
     path("outcomes/", offers.outcome_list, name="outcome-list"),
+    path("outcomes/<int:pk>/delete/", offers.outcome_delete, name="outcome-delete"),
 ]

@@ -6,41 +6,38 @@ here, before a view sees it.
 
 The applicant list is ordered by the stored ``Application.rank_score`` (kept current by
 ``matching.services.ranking``), so a tab's page is one LIMIT/OFFSET query on the index
-(project, status, -rank_score, created_at), and its paginator takes its count from the
-per-status counts the tabs show anyway (``applicant_status_counts``, one GROUP BY). Only
-the shown page's rows are explained: one query for those students (names, profiles,
-skills), one for their track records (completed engagements, released ratings); the
-display strings are worked out once per page (``applicant_list_page_rows``: no per-row
-``{% url %}`` or filters). The number of queries does not depend on the number of
-applicants.
+(project, status, -rank_score, created_at) with the students and profiles joined, and
+its paginator takes its count from the per-status counts the tabs show anyway
+(``applicant_status_counts``, one GROUP BY). Only the shown page's rows are explained:
+one query for those students' skills, one for their track records. The number of
+queries does not depend on the number of applicants. Rows are model instances and
+plain facts; the template words and formats them.
 """
 
 from __future__ import annotations
 
-import datetime
-import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import floatformat
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
 from accounts.models import StudentSkill, User
 from projects.models import Project, ProjectSkill
 from projects.scoring import MatchResult
 
+from ..exceptions import ApplicationError
 from ..models import Application, ApplicationEvent, Engagement
-from ..services.ranking import NO_RECORD, ProjectInputs, project_matcher, track_records
+from ..services.applications import application_check_can_apply
+from ..services.ranking import (
+    NO_RECORD,
+    ProjectInputs,
+    TrackRecord,
+    project_matcher,
+    track_records,
+)
 
 Status = Application.Status
 
@@ -110,6 +107,17 @@ def application_for_student_project(*, user: User, project: Project) -> Applicat
     )
 
 
+def application_apply_problem(*, project: Project, student: User) -> ApplicationError | None:
+    """Why the student cannot apply to the project right now (the refusal
+    ``application_submit`` would give, with what it names, such as a profile's missing
+    parts), or None when they can. The apply page shows it before any typing."""
+    try:
+        application_check_can_apply(project=project, student=student)
+    except ApplicationError as error:
+        return error
+    return None
+
+
 def project_get_for_applying(*, pk: int) -> Project:
     """A project a student may see the apply page of: anything published. Drafts and
     projects under review do not exist for students (404)."""
@@ -135,7 +143,7 @@ def project_get_for_selection(*, user: User, pk: int) -> Project:
     name — from a second query; 404 otherwise."""
     queryset = Project.objects.all()
     project = get_object_or_404(queryset, pk=pk, organization_id=_organization_id(user))
-    project.skill_rows = list(
+    project.skill_rows = list(  # type: ignore[attr-defined]  # annotated by the query
         ProjectSkill.objects.filter(project_id=project.pk)
         .order_by("-is_required", "skill__name")
         .values_list("skill_id", "is_required", "skill__name")
@@ -235,96 +243,86 @@ def application_status_counts_annotation() -> dict:
 # ------------------------------------------------------------------------------
 # Ranking
 # ------------------------------------------------------------------------------
-# Label per level, computed once (looking enum labels up per row is measurably slow).
-LEVEL_LABELS: dict[int, str] = {value: label.lower() for value, label in StudentSkill.Level.choices}
-_STATUS_LABELS: dict[str, str] = {value: str(label) for value, label in Status.choices}
-_PK_SENTINEL = 2_147_483_647
+@dataclass(frozen=True)
+class SkillFit:
+    """A project skill as an applicant has it: its name and their level (None when
+    the level does not matter, as for a missing skill)."""
+
+    name: str
+    level: int | None = None
+
+    @property
+    def level_label(self) -> str:
+        return StudentSkill.Level(self.level).label if self.level else ""
 
 
 @dataclass(eq=False)
 class RankedApplicant:
-    """One applicant's place in the ranking, for the shown rows only. ``score`` is the
-    stored ``Application.rank_score`` (the list is ordered by it); ``match`` and the
-    track record are read again for the row so the ``reasons`` can say why, and are
-    worded only when read."""
+    """One applicant's place in the ranking, for the shown rows only: the application
+    (with its student and profile), its rank on the list, and the facts the stored
+    ``Application.rank_score`` used (skills, hours, track record), which the template
+    words as the reasons."""
 
-    application_id: int
-    student_id: int
-    score: float
+    application: Application
+    rank: int | None
     match: MatchResult
     completed_engagements: int
     average_rating: float | None
     weekly_hours: int
-    levels: Mapping[int, int] = field(repr=False)
-    skill_names: Mapping[int, str] = field(repr=False)
-    required_total: int = 0
-    # What the list shows, filled by ``applicant_list_page_rows``.
-    rank: str = ""  # display strings: a number in a template is localized, which is slow
-    pk_display: str = ""
-    name: str = ""
-    major: str = ""
-    graduation_year: str = ""
-    status: str = ""
-    status_label: str = ""
-    score_display: str = ""
-    detail_url: str = ""
-    shortlist_url: str = ""
-    applied_iso: str = ""
-    applied_natural: str = ""
-    reasons_html: str = ""
-    #: (project id, list query row, _Student): what ``application`` is built from
-    source: tuple | None = field(default=None, repr=False)
+    required_total: int
+    required_matched: list[SkillFit] = field(default_factory=list)
+    required_missing: list[SkillFit] = field(default_factory=list)
+    nice_matched: list[SkillFit] = field(default_factory=list)
+
+    @property
+    def application_id(self) -> int:
+        return self.application.pk
+
+    @property
+    def score(self) -> float:
+        return self.application.rank_score
+
+    @property
+    def student(self) -> User:
+        return self.application.student
+
+    @property
+    def profile(self):
+        return getattr(self.application.student, "student_profile", None)
 
     @property
     def is_undecided(self) -> bool:
-        return self.status in Application.UNDECIDED
+        return self.application.status in Application.UNDECIDED
 
-    def __getitem__(self, name: str):
-        # The template engine tries ``row[name]`` before ``row.name``: answering it
-        # saves raising and catching a TypeError for each of the ~15 variables of a row.
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
+    @property
+    def hours_needed(self) -> int:
+        return round(self.match.weekly_hours_needed)
 
-    @cached_property
-    def application(self) -> Application | None:
-        """The Application (with its student) of a list row, as if loaded with
-        ``only()``; built only when read. ``applicant_ranked_one`` sets the real one."""
-        return _application_from_row(*self.source) if self.source is not None else None
-
-    @cached_property
-    def reasons(self) -> list[str]:
-        """The employer's wording of the facts the score used."""
-        match, names, levels = self.match, self.skill_names, self.levels
-        reasons: list[str] = []
-        if self.required_total:
-            text = (
-                f"Has {len(match.required_matched)} of "
-                f"{_plural(self.required_total, 'required skill')}"
-            )
-            if match.required_matched:
-                text += ": " + _skill_list(match.required_matched, names, levels)
-            reasons.append(text)
-            if match.required_missing:
-                reasons.append("Missing: " + _skill_list(match.required_missing, names, {}))
-        if match.nice_matched:
-            reasons.append(
-                f"Also has {_plural(len(match.nice_matched), 'nice-to-have skill')}: "
-                + _skill_list(match.nice_matched, names, levels)
-            )
-        needed = round(match.weekly_hours_needed)
-        if match.fits_hours:
-            reasons.append(f"Available {self.weekly_hours} h/week (about {needed} needed)")
-        else:
-            reasons.append(f"Only {self.weekly_hours} h/week available; about {needed} needed")
-        if self.completed_engagements:
-            reasons.append(f"Completed {_plural(self.completed_engagements, 'micro-internship')}")
-        else:
-            reasons.append("No completed micro-internships yet")
-        if self.average_rating is not None:
-            reasons.append(f"Average supervisor rating {self.average_rating:.1f} / 5")
-        return reasons
+    @property
+    def version(self) -> tuple:
+        """Everything a list row shows, so a cached row is keyed by it and can never be
+        stale: it changes whenever the row would."""
+        application, student, profile = self.application, self.student, self.profile
+        return (
+            application.pk,
+            application.status,
+            application.rank_score,
+            application.created_at,
+            self.rank,
+            student.first_name,
+            student.last_name,
+            student.email,
+            (profile.major, profile.graduation_year) if profile is not None else None,
+            self.weekly_hours,
+            self.hours_needed,
+            self.match.fits_hours,
+            self.required_total,
+            tuple(self.required_matched),
+            tuple(self.required_missing),
+            tuple(self.nice_matched),
+            self.completed_engagements,
+            self.average_rating,
+        )
 
 
 def average_supervisor_ratings(*, student_ids: Iterable[int]) -> dict[int, float]:
@@ -352,19 +350,6 @@ def _completed_engagements_subquery() -> Coalesce:
     return Coalesce(Subquery(completed, output_field=IntegerField()), 0)
 
 
-def _skill_list(ids: list[int], names: Mapping[int, str], levels: Mapping[int, int]) -> str:
-    parts = []
-    for skill_id in sorted(ids, key=lambda i: names.get(i, "")):
-        name = names.get(skill_id, "?")
-        label = LEVEL_LABELS.get(levels.get(skill_id))
-        parts.append(f"{name} ({label})" if label else name)
-    return ", ".join(parts)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _project_inputs(skill_rows: Iterable[tuple[int, bool, str]], project: Project):
     """(what the score reads of the project, skill names) from (skill id, is required,
     name) rows."""
@@ -378,179 +363,120 @@ def _project_inputs(skill_rows: Iterable[tuple[int, bool, str]], project: Projec
     return inputs, {pk: name for pk, _, name in skill_rows}
 
 
-#: What the list reads of each application of the page; the student's side comes from
-#: one more query for the page's students (``_page_students``).
-_LIST_FIELDS = ("pk", "student_id", "rank_score", "status", "created_at")
+def _fits(ids: Iterable[int], names: Mapping[int, str], levels: Mapping[int, int]) -> list:
+    fits = [SkillFit(names.get(pk, "?"), levels.get(pk)) for pk in ids]
+    return sorted(fits, key=lambda fit: fit.name)
+
+
+def _ranked(
+    application: Application,
+    *,
+    rank: int | None,
+    match: MatchResult,
+    names: Mapping[int, str],
+    levels: Mapping[int, int],
+    weekly: int,
+    record: TrackRecord,
+    required_total: int,
+) -> RankedApplicant:
+    return RankedApplicant(
+        application=application,
+        rank=rank,
+        match=match,
+        completed_engagements=record.completed,
+        average_rating=record.rating,
+        weekly_hours=weekly,
+        required_total=required_total,
+        required_matched=_fits(match.required_matched, names, levels),
+        required_missing=_fits(match.required_missing, names, {}),
+        nice_matched=_fits(match.nice_matched, names, levels),
+    )
+
+
+#: What the list reads of each application and its student; the student's skills come
+#: from one more query for the page's profiles.
+_LIST_FIELDS = (
+    "pk",
+    "project_id",
+    "student_id",
+    "rank_score",
+    "status",
+    "created_at",
+    "updated_at",
+    "student__first_name",
+    "student__last_name",
+    "student__email",
+    "student__student_profile__major",
+    "student__student_profile__graduation_year",
+    "student__student_profile__weekly_availability_hours",
+    "student__student_profile__updated_at",
+)
 #: The list's order; ``Application.Meta`` indexes (project, status, -rank_score, created_at).
 APPLICANT_ORDER = ("-rank_score", "created_at", "pk")
 
 
-def applicant_list_rows(*, project: Project, statuses: Iterable[str]) -> QuerySet:
+def applicant_list_rows(*, project: Project, statuses: Iterable[str]) -> QuerySet[Application]:
     """The project's applications in ``statuses``, best match first (ties: who applied
-    first), as plain rows for ``applicant_list_page_rows``. Lazy: slice it (a
-    Paginator's page) and only that page is read, with LIMIT/OFFSET. No join: the
-    students of the page are read once the page is known, not for every applicant the
-    sort has to look at (PostgreSQL would join them all before the LIMIT)."""
+    first), with their students and profiles. Lazy: slice it (a Paginator's page) and
+    only that page is read, with LIMIT/OFFSET; ``applicant_list_page`` ranks the page."""
     return (
         Application.objects.filter(project_id=project.pk, status__in=list(statuses))
+        .select_related("student", "student__student_profile")
+        .only(*_LIST_FIELDS)
         .order_by(*APPLICANT_ORDER)
-        .values_list(*_LIST_FIELDS)
     )
 
 
-@dataclass(frozen=True)
-class _Student:
-    first_name: str
-    last_name: str
-    email: str
-    weekly: int
-    major: str
-    graduation_year: int | None
-    levels: dict[int, int]
-
-
-def _page_students(student_ids: Iterable[int]) -> dict[int, _Student]:
-    """Name, profile and skill levels of each student, in one query (a row per skill;
-    LEFT JOINs, so a student without a profile or skills is still there)."""
-    students: dict[int, _Student] = {}
-    for pk, first, last, email, weekly, major, year, skill_id, level in (
-        User.objects.filter(pk__in=list(student_ids))
+def _skill_levels(profile_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """{profile id: {skill id: level}} for these profiles, in one query."""
+    levels: dict[int, dict[int, int]] = {}
+    rows = (
+        StudentSkill.objects.filter(profile_id__in=list(profile_ids))
         .order_by()
-        .values_list(
-            "pk",
-            "first_name",
-            "last_name",
-            "email",
-            "student_profile__weekly_availability_hours",
-            "student_profile__major",
-            "student_profile__graduation_year",
-            "student_profile__studentskill__skill_id",
-            "student_profile__studentskill__level",
-        )
-    ):
-        student = students.get(pk)
-        if student is None:
-            student = students[pk] = _Student(first, last, email, weekly or 0, major, year, {})
-        if skill_id is not None:
-            student.levels[skill_id] = level
-    return students
-
-
-def _application_from_row(project_id: int, row: tuple, student: _Student | None) -> Application:
-    """An Application instance from the list query's values, as if loaded with
-    ``only()``: any other field is deferred (loaded on access), never made up."""
-    pk, student_id, score, status, created_at = row
-    application = Application.from_db(
-        None,
-        ["id", "project_id", "student_id", "status", "rank_score", "created_at"],
-        [pk, project_id, student_id, status, score, created_at],
+        .values_list("profile_id", "skill_id", "level")
     )
-    if student is not None:
-        application.student = User.from_db(
-            None,
-            ["id", "first_name", "last_name", "email"],
-            [student_id, student.first_name, student.last_name, student.email],
-        )
-    return application
+    for profile_id, skill_id, level in rows:
+        levels.setdefault(profile_id, {})[skill_id] = level
+    return levels
 
 
-def _safe(text: str) -> SafeString:
-    """``text`` escaped once here, so the template prints it as it is: the same HTML
-    as autoescaping (Django's ``escape`` is ``html.escape``), without the per-variable
-    escaping work of ~15 variables × 25 rows."""
-    return SafeString(html.escape(text))
-
-
-def applicant_list_page_rows(
-    rows: Iterable[tuple], *, project: Project, start_index: int
+def applicant_list_page(
+    applications: Iterable[Application], *, project: Project, start_index: int
 ) -> list[RankedApplicant]:
     """One page of ``applicant_list_rows`` (``project`` from ``project_get_for_selection``)
-    ready to show: the reasons (with one query for these students' names, profiles and
-    skills and one for their track records) and the display strings — rank, score, status,
-    links, applied date — worked out once per page rather than per row in the
-    template."""
-    rows = list(rows)
-    if not rows:
+    ranked from ``start_index``, with the facts behind each score: one query for these
+    students' skills and one for their track records."""
+    applications = list(applications)
+    if not applications:
         return []
-    student_ids = {row[1] for row in rows}
-    students = _page_students(student_ids)
-    records = track_records(student_ids=student_ids)
-    inputs, names = _project_inputs(project.skill_rows, project)
-    match = project_matcher(inputs)
-    required_total = len(inputs.required)
-
-    detail = reverse("matching:applicant-detail", kwargs={"pk": _PK_SENTINEL})
-    shortlist = reverse("matching:applicant-shortlist", kwargs={"pk": _PK_SENTINEL})
-    sentinel = str(_PK_SENTINEL)
-    language = get_language()
-    tz = timezone.get_current_timezone() if settings.USE_TZ else None
-    today = timezone.localdate() if tz is not None else datetime.date.today()
-    nobody = _Student("", "", "", 0, "", None, {})
+    profiles = {a.pk: getattr(a.student, "student_profile", None) for a in applications}
+    levels = _skill_levels(p.pk for p in profiles.values() if p is not None)
+    records = track_records(student_ids={a.student_id for a in applications})
+    inputs, names = _project_inputs(project.skill_rows, project)  # type: ignore[attr-defined]  # annotated by the query
+    matcher = project_matcher(inputs)
     ranked = []
-    for rank, row in enumerate(rows, start=start_index):
-        pk, student_id, score, status, created_at = row
-        student = students.get(student_id, nobody)
-        record = records.get(student_id, NO_RECORD)
-        pk_text = str(pk)
-        item = RankedApplicant(
-            application_id=pk,
-            student_id=student_id,
-            score=score,
-            match=match(student.levels, student.weekly),
-            completed_engagements=record.completed,
-            average_rating=record.rating,
-            weekly_hours=student.weekly,
-            levels=student.levels,
-            skill_names=names,
-            required_total=required_total,
-            rank=SafeString(str(rank)),
-            pk_display=SafeString(pk_text),
-            name=_safe(f"{student.first_name} {student.last_name}".strip() or student.email),
-            major=_safe(student.major or ""),
-            graduation_year=SafeString(
-                "" if student.graduation_year is None else str(student.graduation_year)
-            ),
-            status=_safe(status),
-            status_label=_safe(_STATUS_LABELS.get(status, status)),
-            score_display=_cached(("score", score, language), floatformat, score, 0),
-            detail_url=_safe(detail.replace(sentinel, pk_text)),
-            shortlist_url=_safe(shortlist.replace(sentinel, pk_text)),
-            source=(project.pk, row, students.get(student_id)),
-        )
-        item.reasons_html = SafeString(
-            "".join(f"<li>{html.escape(reason)}</li>" for reason in item.reasons)
-        )
-        if created_at is not None:
-            # What the template's localtime conversion would do.
-            local = created_at
-            if tz is not None and timezone.is_aware(local):
-                local = local.astimezone(tz)
-            item.applied_iso = _safe(local.isoformat())  # what the "c" date format gives
-            item.applied_natural = _cached(
-                ("day", local.date(), today, language), naturalday, local
+    for rank, application in enumerate(applications, start=start_index):
+        profile = profiles[application.pk]
+        student_levels = levels.get(profile.pk, {}) if profile is not None else {}
+        weekly = (profile.weekly_availability_hours if profile is not None else 0) or 0
+        ranked.append(
+            _ranked(
+                application,
+                rank=rank,
+                match=matcher(student_levels, weekly),
+                names=names,
+                levels=student_levels,
+                weekly=weekly,
+                record=records.get(application.student_id, NO_RECORD),
+                required_total=len(inputs.required),
             )
-        ranked.append(item)
+        )
     return ranked
-
-
-#: Display strings that depend only on their key (the value, today's date, the language):
-#: ``floatformat`` and ``naturalday`` are slow per call, and a page repeats few values.
-_DISPLAY_CACHE: dict[tuple, str] = {}
-_DISPLAY_CACHE_MAX = 4096
-
-
-def _cached(key: tuple, function, *args) -> SafeString:
-    text = _DISPLAY_CACHE.get(key)
-    if text is None:
-        if len(_DISPLAY_CACHE) >= _DISPLAY_CACHE_MAX:
-            _DISPLAY_CACHE.clear()
-        text = _DISPLAY_CACHE[key] = _safe(str(function(*args)))
-    return text
 
 
 def applicant_ranked_one(*, application: Application) -> RankedApplicant:
     """One applicant (from ``applicant_get_for_employer``) as the list shows them: the
-    stored score, and the reasons from their current profile."""
+    stored score, and the facts from their current profile."""
     project = application.project
     skill_rows = [
         (ps.skill_id, ps.is_required, ps.skill.name) for ps in project.project_skills.all()
@@ -560,21 +486,20 @@ def applicant_ranked_one(*, application: Application) -> RankedApplicant:
     levels = {ss.skill_id: ss.level for ss in profile.studentskill_set.all()} if profile else {}
     weekly = (profile.weekly_availability_hours if profile else 0) or 0
     ratings = average_supervisor_ratings(student_ids=[application.student_id])
-    ranked = RankedApplicant(
-        application_id=application.pk,
-        student_id=application.student_id,
-        score=application.rank_score,
-        match=project_matcher(inputs)(levels, weekly),
-        completed_engagements=int(getattr(application, "completed_engagements", 0) or 0),
-        average_rating=ratings.get(application.student_id),
-        weekly_hours=weekly,
-        levels=levels,
-        skill_names=names,
-        required_total=len(inputs.required),
-        status=application.status,
+    record = TrackRecord(
+        completed=int(getattr(application, "completed_engagements", 0) or 0),
+        rating=ratings.get(application.student_id),
     )
-    ranked.application = application
-    return ranked
+    return _ranked(
+        application,
+        rank=None,
+        match=project_matcher(inputs)(levels, weekly),
+        names=names,
+        levels=levels,
+        weekly=weekly,
+        record=record,
+        required_total=len(inputs.required),
+    )
 
 
 def applicant_choices(*, project: Project) -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ Anyone else gets a 404 — the engagement might as well not exist.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,8 +15,6 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import date as date_filter
-from django.utils.timezone import template_localtime
 
 from accounts.models import Membership, User
 
@@ -80,7 +79,7 @@ def engagement_get_for(*, user: User, pk: int) -> Engagement:
     """One engagement the user may open, with what the workspace header needs."""
     return get_object_or_404(
         engagement_queryset_for(user=user).select_related(
-            "project__organization", "student", "supervisor", "payout"
+            "project__organization", "student", "supervisor", "payout__marked_paid_by"
         ),
         pk=pk,
     )
@@ -125,17 +124,6 @@ class MessagePage:
     earliest_id: int | None
 
 
-def _when(value: datetime) -> tuple[str, str]:
-    """(ISO 8601, "M j, H:i") in the current time zone, as the template's ``date``
-    filter writes them: computed once per row instead of by two filters."""
-    local = template_localtime(value)
-    return date_filter(local, "c"), date_filter(local, "M j, H:i")
-
-
-def _person(user: User | None) -> str:
-    return (user.get_full_name() or user.email) if user is not None else ""
-
-
 def message_page_for(
     *, engagement: Engagement, before: int | None = None, limit: int = WORKSPACE_BATCH
 ) -> MessagePage:
@@ -147,9 +135,6 @@ def message_page_for(
     has_earlier = len(rows) > limit
     rows = rows[:limit]
     rows.reverse()
-    for message in rows:  # display strings for the thread
-        message.at_iso, message.at_label = _when(message.created_at)
-        message.author_name = _person(message.author)
     return MessagePage(
         messages=rows, has_earlier=has_earlier, earliest_id=rows[0].pk if rows else None
     )
@@ -168,7 +153,7 @@ def submission_list_for(
 
 @dataclass
 class HoursSummary:
-    entries: list[HoursEntry]  # newest first
+    entries: Sequence[HoursEntry]  # newest first
     total: Decimal
     count: int
 
@@ -191,25 +176,13 @@ def hours_summary_for(*, engagement: Engagement, limit: int = WORKSPACE_BATCH) -
 
 @dataclass
 class TimelineItem:
+    """One line of the workspace's activity: the template words it by ``kind``
+    ("event", "message", "submission", "hours" or "payout") from ``obj``."""
+
     at: datetime
-    kind: str  # "event", "message", "submission", "hours"
+    kind: str
     actor: User | None
-    text: str
     obj: Any
-    at_iso: str = ""
-    at_label: str = ""
-    actor_name: str = ""
-
-
-def _event_text(event: EngagementEvent) -> str:
-    labels = dict(Engagement.Status.choices)
-    if event.from_status == event.to_status:
-        return event.note or "Updated"
-    if not event.from_status:
-        return f"Engagement started ({labels.get(event.to_status, event.to_status).lower()})"
-    target = labels.get(event.to_status, event.to_status)
-    text = f"Status changed to “{target}”"
-    return f"{text}: {event.note}" if event.note else text
 
 
 def timeline_for(
@@ -217,11 +190,12 @@ def timeline_for(
     engagement: Engagement,
     latest_messages: list[Message] | None = None,
     submissions: list[Submission] | None = None,
-    hours: list[HoursEntry] | None = None,
+    hours: Sequence[HoursEntry] | None = None,
     limit: int = WORKSPACE_BATCH,
 ) -> list[TimelineItem]:
-    """Audit rows, messages, submissions and hours merged by time, newest first, at most
-    ``limit`` items. Lists the caller already fetched are reused (no query again)."""
+    """Audit rows, messages, submissions, hours and the fee's payment merged by time,
+    newest first, at most ``limit`` items. Lists the caller already fetched are reused
+    (no query again); the payout comes with the engagement (``engagement_get_for``)."""
     events = list(
         EngagementEvent.objects.filter(engagement=engagement)
         .select_related("actor")
@@ -233,34 +207,15 @@ def timeline_for(
         submissions = submission_list_for(engagement=engagement, limit=limit)
     if hours is None:
         hours = hours_summary_for(engagement=engagement, limit=limit).entries
-    student = engagement.student
-    items = [TimelineItem(e.created_at, "event", e.actor, _event_text(e), e) for e in events]
-    items += [
-        TimelineItem(m.created_at, "message", m.author, "Sent a message", m)
-        for m in latest_messages
-    ]
-    items += [
-        TimelineItem(
-            s.created_at,
-            "submission",
-            s.author,
-            f"Submitted {s.original_filename or 'a link'}",
-            s,
-        )
-        for s in submissions
-    ]
-    items += [
-        TimelineItem(
-            h.created_at, "hours", student, f"Logged {h.hours} h for {h.date:%b} {h.date.day}", h
-        )
-        for h in hours
-    ]
+    items = [TimelineItem(e.created_at, "event", e.actor, e) for e in events]
+    items += [TimelineItem(m.created_at, "message", m.author, m) for m in latest_messages]
+    items += [TimelineItem(s.created_at, "submission", s.author, s) for s in submissions]
+    items += [TimelineItem(h.created_at, "hours", engagement.student, h) for h in hours]
+    payout = getattr(engagement, "payout", None)
+    if payout is not None and payout.paid_at is not None:
+        items.append(TimelineItem(payout.paid_at, "payout", payout.marked_paid_by, payout))
     items.sort(key=lambda item: item.at, reverse=True)
-    items = items[:limit]
-    for item in items:
-        item.at_iso, item.at_label = _when(item.at)
-        item.actor_name = _person(item.actor)
-    return items
+    return items[:limit]
 
 
 # ------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def _entry(item: ExperienceItem, *, audience: str) -> RecordEntry:
         organization=project.organization,
         started=engagement.started_at.date(),
         completed=engagement.completed_at.date() if engagement.completed_at else None,
-        hours=item.hours_total or Decimal("0"),
+        hours=item.hours_total or Decimal("0"),  # type: ignore[attr-defined]  # annotated by the query
         released=released,
         credential_url=credential_url(item.credential_id),
         verify_url=verify_url(item.credential_id),

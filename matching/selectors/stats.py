@@ -66,13 +66,14 @@ def organization_response_stats(*, organization: Organization) -> dict[str, Any]
     row = applications.order_by().aggregate(**aggregates)
     median = row.get("median")
     if connection.vendor != "postgresql" and row["decided"]:
-        durations = [
-            decided_at - created_at
+        seconds = [
+            (decided_at - created_at).total_seconds()
             for decided_at, created_at in applications.filter(decided)
             .order_by("-decided_at")
             .values_list("decided_at", "created_at")[:MEDIAN_SAMPLE_MAX]
+            if decided_at is not None
         ]
-        median = statistics.median(durations) if durations else None
+        median = timedelta(seconds=statistics.median(seconds)) if seconds else None
     rate = round(100 * row["answered"] / row["due"]) if row["due"] else None
     return {
         "promise_days": days,

@@ -86,7 +86,9 @@ def _give_link(engagement: Engagement) -> str:
     return reverse("matching:feedback-give", kwargs={"pk": engagement.pk})
 
 
-def _day(value: dt.datetime) -> str:
+def _day(value: dt.datetime | None) -> str:
+    if value is None:
+        return "the day it closes"
     local = timezone.localtime(value)
     return f"{local:%B} {local.day}, {local.year}"
 

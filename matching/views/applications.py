@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import student_required
-from core.exceptions import DomainError
-from core.web import paginate
+from core.web import paginate, run_service
 
-from ..exceptions import AlreadyApplied, ApplicationValidationError
+from ..exceptions import AlreadyApplied
 from ..forms.applications import ApplicationForm
 from ..models import Application
 from ..selectors.applications import (
+    application_apply_problem,
     application_events,
     application_for_student_project,
     application_get_for_student,
@@ -25,48 +25,42 @@ from ..selectors.applications import (
 from ..services import applications as services
 
 PAGE_SIZE = 20
+FORM = "matching/application_form.html"
 
 
 @student_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = project_get_for_applying(pk=project_pk)
-    context = {"project": project, "problem": None, "form": None}
-    try:
-        services.application_check_can_apply(project=project, student=request.user)
-    except AlreadyApplied as exc:
-        messages.info(request, str(exc))
+    problem = application_apply_problem(project=project, student=request.user)
+    if isinstance(problem, AlreadyApplied):
+        messages.info(request, str(problem))
         existing = application_for_student_project(user=request.user, project=project)
-        return redirect(existing) if existing else redirect(project)
-    except DomainError as exc:
-        context["problem"] = exc
-        return render(request, "matching/application_form.html", context)
-
+        return redirect(existing or project)
+    if problem is not None:
+        return render(request, FORM, {"project": project, "problem": problem, "form": None})
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         questions=project.screening_questions or [],
     )
-    context["form"] = form
     if request.method == "POST" and form.is_valid():
-        try:
-            application = services.application_submit(
-                project=project,
-                student=request.user,
-                cover_note=form.cleaned_data["cover_note"],
-                answers=form.answers(),
-            )
-        except ApplicationValidationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        except DomainError as exc:
-            context["problem"] = exc
-        else:
+        ok, application = run_service(
+            request,
+            services.application_submit,
+            form=form,
+            project=project,
+            student=request.user,
+            cover_note=form.cleaned_data["cover_note"],
+            answers=form.answers(),
+        )
+        if ok:
             messages.success(
                 request,
                 f"Application sent to {project.organization}. You will hear back here and "
                 "by email.",
             )
             return redirect(application)
-    return render(request, "matching/application_form.html", context)
+    return render(request, FORM, {"project": project, "problem": None, "form": form})
 
 
 @student_required
@@ -133,10 +127,9 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "matching/application_confirm_withdraw.html", {"application": application}
         )
-    try:
-        services.application_withdraw(application=application, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _ = run_service(
+        request, services.application_withdraw, application=application, actor=request.user
+    )
+    if ok:
         messages.success(request, "Your application was withdrawn.")
     return redirect(application)

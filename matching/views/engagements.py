@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import organization_member_required
-from core.exceptions import DomainError
 from core.web import paginate, run_service
 
 from ..forms.engagements import (
@@ -139,6 +138,22 @@ def _submissions_context(engagement: Engagement, role: str | None, *, form=None)
     }
 
 
+def _checklist_done(engagement: Engagement) -> int:
+    return sum(1 for item in engagement.checklist or [] if item.get("done"))
+
+
+def _revision_note(timeline) -> str:
+    """The supervisor's note of the latest revision request, if any."""
+    return next(
+        (
+            item.obj.note
+            for item in timeline
+            if item.kind == "event" and item.obj.to_status == Status.REVISION_REQUESTED
+        ),
+        "",
+    )
+
+
 def _workspace(
     request: HttpRequest,
     engagement: Engagement,
@@ -159,23 +174,14 @@ def _workspace(
         submissions=submissions["submissions"],
         hours=hours["hours"].entries,
     )
-    revision_note = next(
-        (
-            item.obj.note
-            for item in timeline
-            if item.kind == "event" and item.obj.to_status == Status.REVISION_REQUESTED
-        ),
-        "",
-    )
-    checklist = engagement.checklist or []
     context = {
         **thread,
         **submissions,
         **hours,
         "project": engagement.project,
         "timeline": timeline,
-        "revision_note": revision_note,
-        "checklist_done": sum(1 for item in checklist if item.get("done")),
+        "revision_note": _revision_note(timeline),
+        "checklist_done": _checklist_done(engagement),
         "payout": getattr(engagement, "payout", None),
         "today": timezone.localdate(),
     }
@@ -185,6 +191,18 @@ def _workspace(
 # ------------------------------------------------------------------------------
 # Lists
 # ------------------------------------------------------------------------------
+def _tabs(counts: dict[str, int], status: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.get(value, 0) if value else sum(counts.values()),
+            "current": value == status,
+        }
+        for value, label in TABS
+    ]
+
+
 @require_GET
 def engagement_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -194,15 +212,6 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
     if status not in Status.values:
         status = ""
     counts = engagement_status_counts_for(user=user)
-    tabs = [
-        {
-            "value": value,
-            "label": label,
-            "count": counts.get(value, 0) if value else sum(counts.values()),
-            "current": value == status,
-        }
-        for value, label in TABS
-    ]
     return render(
         request,
         "matching/engagement_list.html",
@@ -215,7 +224,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
                 count=counts.get(status, 0) if status else sum(counts.values()),
             ),
             "querystring_base": f"status={status}" if status else "",
-            "tabs": tabs,
+            "tabs": _tabs(counts, status),
             "status": status,
             "total": sum(counts.values()),
         },
@@ -241,25 +250,22 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def engagement_message(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = engagement_get_for(user=request.user, pk=pk)
     form = MessageForm(request.POST)
+    ok, message = False, None
     if form.is_valid():
-        message = run_service(
-            form,
+        ok, message = run_service(
+            request,
             services.engagement_post_message,
+            form=form,
             engagement=engagement,
             actor=request.user,
             body=form.cleaned_data["body"],
         )
-        if message is not None:
-            if request.htmx:
-                return render(
-                    request, f"{DETAIL}#message-thread", _thread_context(engagement, before=None)
-                )
-            # Land on the new message: it sits right above the message box.
-            return redirect(_anchor(engagement, f"message-{message.pk}"))
     if request.htmx:
-        return render(
-            request, f"{DETAIL}#message-thread", _thread_context(engagement, before=None, form=form)
-        )
+        thread = _thread_context(engagement, before=None, form=None if ok else form)
+        return render(request, f"{DETAIL}#message-thread", thread)
+    if ok:
+        # Land on the new message: it sits right above the message box.
+        return redirect(_anchor(engagement, f"message-{message.pk}"))
     return _workspace(request, engagement, message_form=form)
 
 
@@ -267,27 +273,22 @@ def engagement_message(request: HttpRequest, pk: int) -> HttpResponse:
 def engagement_checklist_toggle(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     engagement = engagement_get_for(user=request.user, pk=pk)
     _require_student(request, engagement)
-    error = ""
-    try:
-        services.engagement_toggle_checklist_item(
-            engagement=engagement, actor=request.user, index=index
-        )
-    except DomainError as exc:
-        error = str(exc)
+    run_service(
+        request,
+        services.engagement_toggle_checklist_item,
+        engagement=engagement,
+        actor=request.user,
+        index=index,
+    )
     if request.htmx:
-        checklist = engagement.checklist or []
-        return render(
-            request,
-            f"{DETAIL}#checklist",
-            {
-                "engagement": engagement,
-                "checklist_error": error,
-                "checklist_done": sum(1 for item in checklist if item.get("done")),
-                **_flags(engagement, ROLE_STUDENT),
-            },
-        )
-    if error:
-        messages.error(request, error)
+        context = {
+            "engagement": engagement,
+            # A refusal shows beside the checklist that was swapped, not on a later page.
+            "checklist_errors": list(messages.get_messages(request)),
+            "checklist_done": _checklist_done(engagement),
+            **_flags(engagement, ROLE_STUDENT),
+        }
+        return render(request, f"{DETAIL}#checklist", context)
     return redirect(_anchor(engagement, "checklist"))
 
 
@@ -297,16 +298,17 @@ def engagement_submit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_student(request, engagement)
     form = SubmissionForm(request.POST, request.FILES)
     if form.is_valid():
-        submission = run_service(
-            form,
+        ok, _ = run_service(
+            request,
             services.engagement_submit_work,
+            form=form,
             engagement=engagement,
             actor=request.user,
             file=form.cleaned_data.get("file"),
             link=form.cleaned_data.get("link") or "",
             note=form.cleaned_data.get("note") or "",
         )
-        if submission is not None:
+        if ok:
             messages.success(request, "Your work was submitted. Your supervisor has been told.")
             if request.htmx:
                 # The status, the actions and the timeline all change: load the page.
@@ -353,17 +355,15 @@ def engagement_hours(request: HttpRequest, pk: int) -> HttpResponse:
     form = HoursForm(request.POST, engagement=engagement)
     saved = False
     if form.is_valid():
-        saved = (
-            run_service(
-                form,
-                services.engagement_log_hours,
-                engagement=engagement,
-                actor=request.user,
-                date=form.cleaned_data["date"],
-                hours=form.cleaned_data["hours"],
-                description=form.cleaned_data["description"],
-            )
-            is not None
+        saved, _ = run_service(
+            request,
+            services.engagement_log_hours,
+            form=form,
+            engagement=engagement,
+            actor=request.user,
+            date=form.cleaned_data["date"],
+            hours=form.cleaned_data["hours"],
+            description=form.cleaned_data["description"],
         )
     if request.htmx:
         return render(
@@ -402,14 +402,15 @@ def engagement_request_revision(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = RevisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
+        ok, _ = run_service(
+            request,
             services.engagement_request_revision,
+            form=form,
             engagement=engagement,
             actor=request.user,
             comments=form.cleaned_data["comments"],
         )
-        if done is not None:
+        if ok:
             messages.success(request, "Revision requested. The intern has been told.")
             return redirect(engagement.get_absolute_url())
     return render(
@@ -428,14 +429,15 @@ def engagement_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = ApproveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        payout = run_service(
-            form,
+        ok, payout = run_service(
+            request,
             services.engagement_approve,
+            form=form,
             engagement=engagement,
             actor=request.user,
             note=form.cleaned_data["note"],
         )
-        if payout is not None:
+        if ok:
             messages.success(
                 request,
                 f"Work approved. The fee of {payout.amount} {payout.currency} is recorded "
@@ -462,15 +464,16 @@ def engagement_extend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(engagement.get_absolute_url())
     form = ExtendForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
+        ok, _ = run_service(
+            request,
             services.engagement_extend_due_date,
+            form=form,
             engagement=engagement,
             actor=request.user,
             due_date=form.cleaned_data["due_date"],
             reason=form.cleaned_data["reason"],
         )
-        if done is not None:
+        if ok:
             messages.success(request, "Due date extended. The intern has been told.")
             return redirect(engagement.get_absolute_url())
     return render(
@@ -489,14 +492,15 @@ def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
+        ok, _ = run_service(
+            request,
             services.engagement_cancel,
+            form=form,
             engagement=engagement,
             actor=request.user,
             reason=form.cleaned_data["reason"],
         )
-        if done is not None:
+        if ok:
             messages.success(request, "The engagement was cancelled. The other side has been told.")
             return redirect(engagement.get_absolute_url())
     return render(
@@ -547,13 +551,14 @@ def payout_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("reference", ["Check the reference."])))
         return redirect("matching:payout-list")
-    try:
-        services.payout_mark_paid(
-            payout=payout, actor=request.user, reference=form.cleaned_data["reference"]
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _ = run_service(
+        request,
+        services.payout_mark_paid,
+        payout=payout,
+        actor=request.user,
+        reference=form.cleaned_data["reference"],
+    )
+    if ok:
         messages.success(
             request,
             f"Marked {payout.amount} {payout.currency} to {payout.engagement.student} as paid.",

@@ -44,54 +44,65 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     if not view.can_give:
         status = 200 if request.method == "GET" else 400
         return render(request, CLOSED, context, status=status)
-
     if view.is_student:
         form = InternFeedbackForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            saved = run_service(
-                form,
-                services.intern_feedback_submit,
-                engagement=engagement,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-            if saved is not None:
-                return _given(request, engagement)
+        submit = _submit_intern_feedback
     else:
-        project_skills = project_skills_for(engagement=engagement)
-        query = request.GET.get("skill_q", "")[:80]
-        selected = _selected_ids(request.GET.getlist("other_skills"))
-        if request.method == "GET" and query:
-            others = other_skills_for(engagement=engagement, query=query, selected=selected)
-        else:
-            others = None
-        form = SupervisorFeedbackForm(
-            request.POST or None,
-            project_skills=project_skills,
-            other_skills=others,
-            initial={"other_skills": selected} if selected else None,
-        )
+        form = _supervisor_form(request, engagement)
         if request.htmx and request.method == "GET" and "skill_q" in request.GET:
             return render(request, f"{GIVE}#other-skills", {**context, "form": form})
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            saved = run_service(
-                form,
-                services.supervisor_feedback_submit,
-                engagement=engagement,
-                actor=request.user,
-                ratings=form.ratings(),
-                overall_rating=data["overall_rating"],
-                written_feedback=data["written_feedback"],
-                skills=data["all_skills"],
-                outcomes=data["outcomes"],
-                would_hire=data["would_hire"],
-                recommendation=data["recommendation"],
-            )
-            if saved is not None:
-                return _given(request, engagement)
+        submit = _submit_supervisor_feedback
+    if request.method == "POST" and form.is_valid() and submit(request, engagement, form):
+        return _given(request, engagement)
     status = 400 if request.method == "POST" else 200
     return render(request, GIVE, {**context, "form": form}, status=status)
+
+
+def _supervisor_form(request: HttpRequest, engagement) -> SupervisorFeedbackForm:
+    """The supervisor's form; ``skill_q`` on a GET searches other skills to endorse."""
+    query = request.GET.get("skill_q", "")[:80]
+    selected = _selected_ids(request.GET.getlist("other_skills"))
+    if request.method == "GET" and query:
+        others = other_skills_for(engagement=engagement, query=query, selected=selected)
+    else:
+        others = None
+    return SupervisorFeedbackForm(
+        request.POST or None,
+        project_skills=project_skills_for(engagement=engagement),
+        other_skills=others,
+        initial={"other_skills": selected} if selected else None,
+    )
+
+
+def _submit_intern_feedback(request: HttpRequest, engagement, form) -> bool:
+    ok, _ = run_service(
+        request,
+        services.intern_feedback_submit,
+        form=form,
+        engagement=engagement,
+        actor=request.user,
+        **form.cleaned_data,
+    )
+    return ok
+
+
+def _submit_supervisor_feedback(request: HttpRequest, engagement, form) -> bool:
+    data = form.cleaned_data
+    ok, _ = run_service(
+        request,
+        services.supervisor_feedback_submit,
+        form=form,
+        engagement=engagement,
+        actor=request.user,
+        ratings=form.ratings(),
+        overall_rating=data["overall_rating"],
+        written_feedback=data["written_feedback"],
+        skills=data["all_skills"],
+        outcomes=data["outcomes"],
+        would_hire=data["would_hire"],
+        recommendation=data["recommendation"],
+    )
+    return ok
 
 
 def _given(request: HttpRequest, engagement) -> HttpResponse:
@@ -135,14 +146,15 @@ def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the intern can reply to this feedback.")
     form = FeedbackReplyForm(request.POST)
     if form.is_valid():
-        saved = run_service(
-            form,
+        ok, _ = run_service(
+            request,
             services.feedback_reply,
+            form=form,
             engagement=engagement,
             actor=request.user,
             reply=form.cleaned_data["reply"],
         )
-        if saved is not None:
+        if ok:
             messages.success(request, "Your reply is published beside the feedback.")
             return redirect("matching:feedback-detail", pk=engagement.pk)
     context = {"engagement": engagement, "project": engagement.project, "view": view}

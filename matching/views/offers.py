@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import organization_member_required, student_required
-from core.exceptions import DomainError
-from core.web import add_domain_error, paginate
+from core.web import paginate, run_service
 
 from ..forms.offers import DeclineForm, OfferForm, OutcomeForm, RescindForm
 from ..models import Offer
@@ -34,7 +33,6 @@ from ..selectors.offers import (
     talent_pool_student_get,
 )
 from ..services import offers as services
-from ..services.offers import OfferError
 
 PAGE_SIZE = 20
 Status = Offer.Status
@@ -106,60 +104,60 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/offer_list.html", context)
 
 
-@organization_member_required
-@require_http_methods(["GET", "POST"])
-def offer_create(request: HttpRequest) -> HttpResponse:
-    """Extend an offer from a completed engagement (``?engagement=``) or to a student of
-    the talent pool (``?student=``). Anybody outside the talent pool is a 404."""
-    organization = request.user.membership.organization
-    engagement = None
+def _offer_target(request: HttpRequest, organization):
+    """(student, engagement) the offer is for: from a completed engagement
+    (``?engagement=``) or the talent pool (``?student=``); (None, None) when neither is
+    given. Anybody outside the talent pool is a 404."""
     if request.GET.get("engagement"):
         engagement = completed_engagement_get(
             organization=organization, pk=request.GET["engagement"]
         )
-        student = engagement.student
-    elif request.GET.get("student"):
-        student = talent_pool_student_get(organization=organization, pk=request.GET["student"])
-    else:
-        messages.info(request, "Choose a student from your talent pool to extend an offer.")
-        return redirect("matching:talent-pool")
+        return engagement.student, engagement
+    if request.GET.get("student"):
+        return talent_pool_student_get(organization=organization, pk=request.GET["student"]), None
+    return None, None
 
-    open_offer = offer_open_for(organization=organization, student=student)
+
+def _offer_initial(engagement) -> dict:
     today = timezone.localdate()
-    initial = {
+    return {
         "title": engagement.project.title if engagement else "",
         "currency": engagement.currency if engagement else "USD",
         "response_deadline": today + dt.timedelta(days=14),
         "start_date": today + dt.timedelta(days=30),
     }
-    form = OfferForm(request.POST if request.method == "POST" else None, initial=initial)
+
+
+@organization_member_required
+@require_http_methods(["GET", "POST"])
+def offer_create(request: HttpRequest) -> HttpResponse:
+    """Extend an offer to a student of the talent pool."""
+    organization = request.user.membership.organization
+    student, engagement = _offer_target(request, organization)
+    if student is None:
+        messages.info(request, "Choose a student from your talent pool to extend an offer.")
+        return redirect("matching:talent-pool")
+    open_offer = offer_open_for(organization=organization, student=student)
+    data = request.POST if request.method == "POST" else None
+    form = OfferForm(data, initial=_offer_initial(engagement))
     if request.method == "POST" and open_offer is None and form.is_valid():
-        try:
-            offer = services.offer_extend(
-                organization=organization,
-                actor=request.user,
-                student=student,
-                engagement=engagement,
-                **form.cleaned_data,
-            )
-        except OfferError as exc:
-            add_domain_error(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        ok, offer = run_service(
+            request,
+            services.offer_extend,
+            form=form,
+            organization=organization,
+            actor=request.user,
+            student=student,
+            engagement=engagement,
+            **form.cleaned_data,
+        )
+        if ok:
             messages.success(request, f"Offer sent to {student}. They will be told by email.")
             return redirect(offer)
+    context = {"form": form, "student": student, "engagement": engagement}
+    context |= {"organization": organization, "open_offer": open_offer}
     return render(
-        request,
-        "matching/offer_form.html",
-        {
-            "form": form,
-            "student": student,
-            "engagement": engagement,
-            "organization": organization,
-            "open_offer": open_offer,
-            "action": request.get_full_path(),
-        },
+        request, "matching/offer_form.html", {**context, "action": request.get_full_path()}
     )
 
 
@@ -183,59 +181,54 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
-    offer = offer_get_for(user=request.user, pk=pk)
-    form = DeclineForm(request.POST if request.method == "POST" and not accept else None)
-    if not _can_answer(offer, request.user):
-        messages.info(
-            request,
-            f"This offer is {offer.get_status_display().lower()}"
-            + (" and its response deadline has passed" if offer.status == Status.EXTENDED else "")
-            + ": it can no longer be answered.",
-        )
-        return redirect(offer)
-    if request.method == "POST" and (accept or form.is_valid()):
-        try:
-            if accept:
-                services.offer_accept(offer=offer, actor=request.user)
-            else:
-                services.offer_decline(
-                    offer=offer, actor=request.user, reason=form.cleaned_data["reason"]
-                )
-        except OfferError as exc:
-            if accept or exc.field is None:
-                messages.error(request, str(exc))
-                return redirect(offer)
-            add_domain_error(form, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(offer)
-        else:
-            if accept:
-                messages.success(
-                    request, f"Congratulations! You accepted the offer from {offer.organization}."
-                )
-            else:
-                messages.success(request, "You declined the offer. The employer has been told.")
-            return redirect(offer)
-    template = (
-        "matching/offer_confirm_accept.html" if accept else "matching/offer_confirm_decline.html"
+def _refuse_answer(request: HttpRequest, offer: Offer) -> HttpResponse:
+    messages.info(
+        request,
+        f"This offer is {offer.get_status_display().lower()}"
+        + (" and its response deadline has passed" if offer.status == Status.EXTENDED else "")
+        + ": it can no longer be answered.",
     )
-    return render(request, template, {"offer": offer, "form": form})
+    return redirect(offer)
 
 
 @student_required
 @require_http_methods(["GET", "POST"])
 def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirm; POST: accept."""
-    return _answer(request, pk, accept=True)
+    offer = offer_get_for(user=request.user, pk=pk)
+    if not _can_answer(offer, request.user):
+        return _refuse_answer(request, offer)
+    if request.method == "GET":
+        return render(request, "matching/offer_confirm_accept.html", {"offer": offer})
+    ok, _ = run_service(request, services.offer_accept, offer=offer, actor=request.user)
+    if ok:
+        messages.success(
+            request, f"Congratulations! You accepted the offer from {offer.organization}."
+        )
+    return redirect(offer)
 
 
 @student_required
 @require_http_methods(["GET", "POST"])
 def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirm (with an optional reason); POST: decline."""
-    return _answer(request, pk, accept=False)
+    offer = offer_get_for(user=request.user, pk=pk)
+    if not _can_answer(offer, request.user):
+        return _refuse_answer(request, offer)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ok, _ = run_service(
+            request,
+            services.offer_decline,
+            form=form,
+            offer=offer,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if ok:
+            messages.success(request, "You declined the offer. The employer has been told.")
+            return redirect(offer)
+    return render(request, "matching/offer_confirm_decline.html", {"offer": offer, "form": form})
 
 
 @organization_member_required
@@ -251,16 +244,15 @@ def offer_rescind(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(offer)
     form = RescindForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.offer_rescind(
-                offer=offer, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except OfferError as exc:
-            add_domain_error(form, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(offer)
-        else:
+        ok, _ = run_service(
+            request,
+            services.offer_rescind,
+            form=form,
+            offer=offer,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if ok:
             messages.success(request, f"The offer was rescinded and {offer.student} was told why.")
             return redirect(offer)
     return render(request, "matching/offer_rescind_form.html", {"offer": offer, "form": form})
@@ -289,27 +281,19 @@ def talent_pool(request: HttpRequest) -> HttpResponse:
 @student_required
 @require_http_methods(["GET", "POST"])
 def outcome_list(request: HttpRequest) -> HttpResponse:
-    """GET: the student's reports and a form to add one. POST adds one, or with
-    ``action=delete&pk=`` asks to confirm deleting one of theirs (``confirm=yes``
-    deletes it)."""
-    form = OutcomeForm()
-    if request.method == "POST" and request.POST.get("action") == "delete":
-        report = outcome_get_for_student(user=request.user, pk=request.POST.get("pk", ""))
-        if request.POST.get("confirm") != "yes":
-            return render(request, "matching/outcome_list.html", {"confirm_delete": report})
-        services.outcome_report_delete(report=report, actor=request.user)
-        messages.success(request, "The outcome was deleted.")
-        return redirect("matching:outcome-list")
-    if request.method == "POST":
-        form = OutcomeForm(request.POST)
-        if form.is_valid():
-            try:
-                services.outcome_report_create(student=request.user, **form.cleaned_data)
-            except OfferError as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, "Thank you: your outcome was recorded.")
-                return redirect("matching:outcome-list")
+    """GET: the student's reports and a form to add one; POST adds one."""
+    form = OutcomeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ok, _ = run_service(
+            request,
+            services.outcome_report_create,
+            form=form,
+            student=request.user,
+            **form.cleaned_data,
+        )
+        if ok:
+            messages.success(request, "Thank you: your outcome was recorded.")
+            return redirect("matching:outcome-list")
     return render(
         request,
         "matching/outcome_list.html",
@@ -319,3 +303,16 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
             "offers_url": reverse("matching:offer-list"),
         },
     )
+
+
+@student_required
+@require_http_methods(["GET", "POST"])
+def outcome_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm; POST: delete one of the student's own reports."""
+    report = outcome_get_for_student(user=request.user, pk=pk)
+    if request.method == "GET":
+        return render(request, "matching/outcome_list.html", {"confirm_delete": report})
+    ok, _ = run_service(request, services.outcome_report_delete, report=report, actor=request.user)
+    if ok:
+        messages.success(request, "The outcome was deleted.")
+    return redirect("matching:outcome-list")

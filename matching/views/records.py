@@ -20,8 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required, student_required
-from core.exceptions import DomainError
-from core.web import add_domain_error
+from core.web import run_service
 
 from .. import credentials
 from ..forms.records import BulletForm, ShareRevokeForm, VisibilityForm
@@ -115,76 +114,119 @@ def _item_context(request: HttpRequest, pk: int, **forms) -> dict:
     }
 
 
-@require_http_methods(["GET", "POST"])
-@student_required
-def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """One item: visibility toggles, bullets (save / approve / add / delete) and the
-    credential (revoke). Each POST names its ``action``."""
-    item = record_item_get_for_owner(user=request.user, pk=pk)
-    if request.method == "GET":
-        return render(request, ITEM, _item_context(request, pk))
+def _item_url(item, anchor: str = "") -> str:
+    url = reverse("matching:record-item", kwargs={"pk": item.pk})
+    return f"{url}#{anchor}" if anchor else url
 
-    action = request.POST.get("action", "")
-    here = reverse("matching:record-item", kwargs={"pk": item.pk})
-    try:
-        if action == "visibility":
-            form = VisibilityForm(request.POST)
-            form.is_valid()  # booleans: always valid
-            services.experience_item_set_visibility(
-                item=item, actor=request.user, **form.cleaned_data
+
+@require_GET
+@student_required
+def record_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One item: visibility toggles, bullets and the credential. Each form posts to the
+    view of its own action below."""
+    record_item_get_for_owner(user=request.user, pk=pk)
+    return render(request, ITEM, _item_context(request, pk))
+
+
+@require_POST
+@student_required
+def record_item_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    form = VisibilityForm(request.POST)
+    form.is_valid()  # booleans: always valid
+    ok, _ = run_service(
+        request,
+        services.experience_item_set_visibility,
+        item=item,
+        actor=request.user,
+        **form.cleaned_data,
+    )
+    if ok:
+        messages.success(request, "Your visibility choices are saved.")
+    return redirect(_item_url(item))
+
+
+def _bullet_save(request: HttpRequest, pk: int, bullet_pk: int, *, approve: bool) -> HttpResponse:
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    bullet = record_bullet_get_for_owner(item=item, pk=bullet_pk)
+    form = BulletForm(request.POST, prefix=f"b{bullet.pk}")
+    if form.is_valid():
+        ok, _ = run_service(
+            request,
+            services.resume_bullet_save,
+            form=form,
+            bullet=bullet,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            approve=approve,
+        )
+        if ok:
+            messages.success(
+                request,
+                "Bullet approved: others can see it."
+                if approve
+                else "Bullet saved. It stays hidden from others until you approve it.",
             )
-            messages.success(request, "Your visibility choices are saved.")
-            return redirect(here)
-        if action in ("bullet-save", "bullet-approve"):
-            bullet = record_bullet_get_for_owner(item=item, pk=request.POST.get("bullet"))
-            form = BulletForm(request.POST, prefix=f"b{bullet.pk}")
-            if form.is_valid():
-                try:
-                    services.resume_bullet_save(
-                        bullet=bullet,
-                        actor=request.user,
-                        text=form.cleaned_data["text"],
-                        approve=action == "bullet-approve",
-                    )
-                except DomainError as exc:
-                    add_domain_error(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        "Bullet approved: others can see it."
-                        if action == "bullet-approve"
-                        else "Bullet saved. It stays hidden from others until you approve it.",
-                    )
-                    return redirect(f"{here}#bullets")
-            ctx = _item_context(request, pk, **{f"bullet_{bullet.pk}": form})
-            return render(request, ITEM, ctx, status=400)
-        if action == "bullet-add":
-            form = BulletForm(request.POST, prefix="new")
-            if form.is_valid():
-                try:
-                    services.resume_bullet_add(
-                        item=item, actor=request.user, text=form.cleaned_data["text"]
-                    )
-                except DomainError as exc:
-                    add_domain_error(form, exc)
-                else:
-                    messages.success(request, "Bullet added. Approve it to show it to others.")
-                    return redirect(f"{here}#bullets")
-            return render(request, ITEM, _item_context(request, pk, add_form=form), status=400)
-        if action == "bullet-delete":
-            bullet = record_bullet_get_for_owner(item=item, pk=request.POST.get("bullet"))
-            services.resume_bullet_delete(bullet=bullet, actor=request.user)
-            messages.success(request, "Bullet deleted.")
-            return redirect(f"{here}#bullets")
-        if action == "credential-revoke":
-            services.experience_item_revoke_credential(item=item, actor=request.user)
-            messages.success(request, "The credential is revoked: verification now says so.")
-            return redirect(f"{here}#credential")
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(here)
-    messages.error(request, "That action is not available.")
-    return redirect(here)
+            return redirect(_item_url(item, "bullets"))
+    context = _item_context(request, pk, **{f"bullet_{bullet.pk}": form})
+    return render(request, ITEM, context, status=400)
+
+
+@require_POST
+@student_required
+def record_bullet_save(request: HttpRequest, pk: int, bullet_pk: int) -> HttpResponse:
+    """Save the bullet's text as a draft (an approved bullet is hidden again)."""
+    return _bullet_save(request, pk, bullet_pk, approve=False)
+
+
+@require_POST
+@student_required
+def record_bullet_approve(request: HttpRequest, pk: int, bullet_pk: int) -> HttpResponse:
+    """Save the bullet's text and show it to others."""
+    return _bullet_save(request, pk, bullet_pk, approve=True)
+
+
+@require_POST
+@student_required
+def record_bullet_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    form = BulletForm(request.POST, prefix="new")
+    if form.is_valid():
+        ok, _ = run_service(
+            request,
+            services.resume_bullet_add,
+            form=form,
+            item=item,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+        )
+        if ok:
+            messages.success(request, "Bullet added. Approve it to show it to others.")
+            return redirect(_item_url(item, "bullets"))
+    return render(request, ITEM, _item_context(request, pk, add_form=form), status=400)
+
+
+@require_POST
+@student_required
+def record_bullet_delete(request: HttpRequest, pk: int, bullet_pk: int) -> HttpResponse:
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    bullet = record_bullet_get_for_owner(item=item, pk=bullet_pk)
+    ok, _ = run_service(request, services.resume_bullet_delete, bullet=bullet, actor=request.user)
+    if ok:
+        messages.success(request, "Bullet deleted.")
+    return redirect(_item_url(item, "bullets"))
+
+
+@require_POST
+@student_required
+def record_credential_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    item = record_item_get_for_owner(user=request.user, pk=pk)
+    ok, _ = run_service(
+        request, services.experience_item_revoke_credential, item=item, actor=request.user
+    )
+    if ok:
+        messages.success(request, "The credential is revoked: verification now says so.")
+    return redirect(_item_url(item, "credential"))
 
 
 # ------------------------------------------------------------------------------
@@ -194,11 +236,10 @@ def record_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @student_required
 def record_share_create(request: HttpRequest) -> HttpResponse:
     """Create a link and show it this once (only its hash is kept)."""
-    try:
-        share, token = services.record_share_create(student=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    ok, created = run_service(request, services.record_share_create, student=request.user)
+    if not ok:
         return redirect("matching:record")
+    share, token = created
     link = request.build_absolute_uri(reverse("matching:record-public", kwargs={"token": token}))
     response = render(request, "matching/record_share_created.html", {"share": share, "link": link})
     response["Cache-Control"] = "no-store"
@@ -212,11 +253,8 @@ def record_share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     share = record_share_get_for(student=request.user, pk=pk)
     form = ShareRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.record_share_revoke(share=share, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        ok, _ = run_service(request, services.record_share_revoke, share=share, actor=request.user)
+        if ok:
             messages.success(request, "The link is revoked: it no longer opens your record.")
         return redirect("matching:record")
     status = 400 if request.method == "POST" else 200

@@ -6,21 +6,20 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required
-from core.exceptions import DomainError
-from core.web import paginate
+from core.web import paginate, run_service
 
-from ..exceptions import ApplicationValidationError
 from ..forms.selection import BulkRejectForm, RejectForm
 from ..models import Application
 from ..selectors.applications import (
     APPLICANT_TABS,
     applicant_choices,
     applicant_get_for_employer,
-    applicant_list_page_rows,
+    applicant_list_page,
     applicant_list_rows,
     applicant_ranked_one,
     applicant_resume_get,
@@ -58,7 +57,7 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         count=counts[f"tab_{tab_key}"],
     )
     page_obj = pages["page_obj"]
-    page_obj.object_list = applicant_list_page_rows(
+    page_obj.object_list = applicant_list_page(
         page_obj.object_list, project=project, start_index=page_obj.start_index()
     )
     context = {
@@ -67,8 +66,19 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         "querystring_base": f"tab={tab_key}",
         "tab": tab_key,
         "tab_label": tab_label,
+        **_list_counts(project, counts),
         # Bulk reject only where a row can be selected (an undecided one).
         "page_has_undecided": any(row.is_undecided for row in page_obj.object_list),
+        "today": timezone.localdate(),
+    }
+    template = "matching/applicant_list.html"
+    if request.htmx and request.htmx.target == "applicant-rows":
+        template += "#applicant-rows"
+    return render(request, template, context)
+
+
+def _list_counts(project, counts: dict[str, int]) -> dict:
+    return {
         "tabs": [(key, label, str(counts[f"tab_{key}"])) for key, label, _ in APPLICANT_TABS],
         "counts": counts,
         # Every engagement comes from an accepted application (and "accepted" is
@@ -77,10 +87,6 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
             project=project, taken=counts[Application.Status.ACCEPTED]
         ),
     }
-    template = "matching/applicant_list.html"
-    if request.htmx and request.htmx.target == "applicant-rows":
-        template += "#applicant-rows"
-    return render(request, template, context)
 
 
 @organization_member_required
@@ -91,35 +97,34 @@ def applicant_bulk_reject(request: HttpRequest, project_pk: int) -> HttpResponse
     project = project_get_for_selection(user=request.user, pk=project_pk)
     choices = applicant_choices(project=project)
     form = BulkRejectForm(request.POST, application_choices=choices)
-    if not form.is_valid():
-        if "applications" in form.errors:
-            messages.error(request, form.errors["applications"][0])
-            return redirect(_list_url(project.pk, request.POST.get("tab")))
+    if not form.is_valid() and "applications" in form.errors:
+        messages.error(request, form.errors["applications"][0])
+        return redirect(_list_url(project.pk, request.POST.get("tab")))
+    if not (form.is_valid() and form.cleaned_data["confirm"]):
         return _render_bulk_confirm(request, project, form, choices)
-    if not form.cleaned_data["confirm"]:
+    ok, count = run_service(
+        request,
+        applications_bulk_reject,
+        form=form,
+        project=project,
+        application_ids=form.cleaned_data["applications"],
+        actor=request.user,
+        message=form.cleaned_data["message"],
+    )
+    if not ok:
         return _render_bulk_confirm(request, project, form, choices)
-    try:
-        count = applications_bulk_reject(
-            project=project,
-            application_ids=form.cleaned_data["applications"],
-            actor=request.user,
-            message=form.cleaned_data["message"],
-        )
-    except ApplicationValidationError as exc:
-        form.add_error("message", str(exc))
-        return _render_bulk_confirm(request, project, form, choices)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(_list_url(project.pk))
-    selected = len(form.cleaned_data["applications"])
-    if count:
-        text = f"Rejected {count} applicant{'s' if count != 1 else ''}; each was told."
-        if count < selected:
-            text += f" {selected - count} had already been decided and were left as they were."
-        messages.success(request, text)
-    else:
-        messages.info(request, "None of the selected applications was still undecided.")
+    _bulk_rejected_message(request, count, selected=len(form.cleaned_data["applications"]))
     return redirect(_list_url(project.pk))
+
+
+def _bulk_rejected_message(request: HttpRequest, count: int, *, selected: int) -> None:
+    if not count:
+        messages.info(request, "None of the selected applications was still undecided.")
+        return
+    text = f"Rejected {count} applicant{'s' if count != 1 else ''}; each was told."
+    if count < selected:
+        text += f" {selected - count} had already been decided and were left as they were."
+    messages.success(request, text)
 
 
 def _render_bulk_confirm(request, project, form, choices) -> HttpResponse:
@@ -177,11 +182,8 @@ def applicant_resume(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def applicant_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
     application = applicant_get_for_employer(user=request.user, pk=pk)
-    try:
-        application_shortlist(application=application, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    ok, _ = run_service(request, application_shortlist, application=application, actor=request.user)
+    if ok:
         messages.success(request, f"{application.student} is on the shortlist and was told.")
     return redirect("matching:applicant-detail", pk=application.pk)
 
@@ -198,18 +200,15 @@ def applicant_reject(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("matching:applicant-detail", pk=application.pk)
     form = RejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            application_reject(
-                application=application,
-                actor=request.user,
-                message=form.cleaned_data["message"],
-            )
-        except ApplicationValidationError as exc:
-            form.add_error("message", str(exc))
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("matching:applicant-detail", pk=application.pk)
-        else:
+        ok, _ = run_service(
+            request,
+            application_reject,
+            form=form,
+            application=application,
+            actor=request.user,
+            message=form.cleaned_data["message"],
+        )
+        if ok:
             messages.success(request, f"{application.student} was not selected and was told.")
             return redirect(_list_url(application.project_id))
     return render(
@@ -222,14 +221,15 @@ def applicant_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @organization_member_required
 @require_http_methods(["GET", "POST"])
 def applicant_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm; POST: accept (which opens the engagement)."""
     application = applicant_get_for_employer(user=request.user, pk=pk)
+    if request.method == "GET" and not application.is_undecided:
+        messages.info(
+            request,
+            f"This application is {application.get_status_display().lower()} already.",
+        )
+        return redirect("matching:applicant-detail", pk=application.pk)
     if request.method == "GET":
-        if not application.is_undecided:
-            messages.info(
-                request,
-                f"This application is {application.get_status_display().lower()} already.",
-            )
-            return redirect("matching:applicant-detail", pk=application.pk)
         return render(
             request,
             "matching/applicant_confirm_accept.html",
@@ -239,19 +239,21 @@ def applicant_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 "slots_remaining": project_slots_remaining(project=application.project),
             },
         )
-    try:
-        engagement = application_accept(application=application, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        text = (
-            f"{application.student} is accepted (place {engagement.slot_number} of "
-            f"{application.project.slots}) and was told. Their workspace is ready."
-        )
-        if project_slots_remaining(project=application.project) == 0:
-            text += (
-                " Every place is now filled: the project is closed and the other "
-                "applicants were told."
-            )
-        messages.success(request, text)
+    ok, engagement = run_service(
+        request, application_accept, application=application, actor=request.user
+    )
+    if ok:
+        messages.success(request, _accepted_text(application, engagement))
     return redirect("matching:applicant-detail", pk=application.pk)
+
+
+def _accepted_text(application: Application, engagement) -> str:
+    text = (
+        f"{application.student} is accepted (place {engagement.slot_number} of "
+        f"{application.project.slots}) and was told. Their workspace is ready."
+    )
+    if project_slots_remaining(project=application.project) == 0:
+        text += (
+            " Every place is now filled: the project is closed and the other applicants were told."
+        )
+    return text

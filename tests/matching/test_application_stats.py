@@ -53,7 +53,9 @@ def test_response_stats(settings, organization):
     assert stats["median_days_to_decide"] == pytest.approx(4.0, abs=0.01)
     assert stats["enough_data"] is True
 
-    html = render_to_string("matching/_organization_response.html", {"stats": stats})
+    html = render_to_string(
+        "matching/organization_public.html#organization-response", {"stats": stats}
+    )
     assert "50%" in html and "14 days" in html and "4 days" in html
 
 
@@ -69,7 +71,9 @@ def test_response_stats_ignore_other_organizations_and_pending_promises(
     assert stats["response_rate"] is None
     assert stats["median_time_to_decide"] is None
     assert stats["enough_data"] is False
-    html = render_to_string("matching/_organization_response.html", {"stats": stats})
+    html = render_to_string(
+        "matching/organization_public.html#organization-response", {"stats": stats}
+    )
     assert "Not enough closed applications yet" in html
 
 

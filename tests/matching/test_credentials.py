@@ -115,9 +115,7 @@ def test_verify_is_csrf_exempt(item):
 def test_revoked_credential(client, item, student):
     doc = fetch(client, item)
     client.force_login(student)
-    response = client.post(
-        reverse("matching:record-item", args=[item.pk]), {"action": "credential-revoke"}
-    )
+    response = client.post(reverse("matching:record-credential-revoke", args=[item.pk]))
     assert response.status_code == 302
     client.logout()
     result = json.loads(verify_post(client, item.credential_id, doc).content)

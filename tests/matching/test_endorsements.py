@@ -127,7 +127,7 @@ def test_organization_ratings_empty(organization):
 def test_student_ratings_partial(student, skills):
     released_engagement(student=student, skills=[skills["Excel"]])
     html = render_to_string(
-        "matching/_student_ratings.html",
+        "matching/record_detail.html#student-ratings",
         {
             "ratings": student_ratings_summary(student=student),
             "endorsements": student_endorsements(student=student),
@@ -135,7 +135,7 @@ def test_student_ratings_partial(student, skills):
     )
     assert "4.0 / 5" in html and "Excel" in html and "× 1" in html
     empty = render_to_string(
-        "matching/_student_ratings.html", {"ratings": None, "endorsements": []}
+        "matching/record_detail.html#student-ratings", {"ratings": None, "endorsements": []}
     )
     assert "No ratings yet" in empty
 
@@ -143,9 +143,11 @@ def test_student_ratings_partial(student, skills):
 def test_organization_ratings_partial(organization):
     released_engagement(organization=organization)
     html = render_to_string(
-        "matching/_organization_ratings.html",
+        "matching/organization_public.html#organization-ratings",
         {"ratings": organization_ratings_summary(organization=organization)},
     )
     assert "from 1 intern" in html and "100% would recommend" in html
-    empty = render_to_string("matching/_organization_ratings.html", {"ratings": None})
+    empty = render_to_string(
+        "matching/organization_public.html#organization-ratings", {"ratings": None}
+    )
     assert "No ratings from interns yet" in empty

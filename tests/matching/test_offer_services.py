@@ -22,7 +22,7 @@ from matching.services.offers import (
     offers_expire_overdue,
     offers_remind_expiring,
 )
-from matching.tasks_offers import expire_overdue_offers, remind_expiring_offers
+from matching.tasks import expire_overdue_offers, remind_expiring_offers
 from tests.accounts.factories import MembershipFactory, StudentFactory
 from tests.matching.engagement_helpers import (  # noqa: F401
     engagement_in_status,
@@ -38,11 +38,6 @@ from tests.matching.offers_helpers import (
 pytestmark = pytest.mark.django_db
 S = Offer.Status
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def engagement(student, supervisor):
-    return completed_engagement(student=student, supervisor=supervisor)
 
 
 def kinds(user) -> list[str]:

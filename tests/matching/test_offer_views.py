@@ -41,16 +41,6 @@ ROLES = [
 
 
 @pytest.fixture
-def other_student(db):
-    return StudentFactory(email="other@state.edu")
-
-
-@pytest.fixture
-def engagement(student, supervisor):
-    return completed_engagement(student=student, supervisor=supervisor)
-
-
-@pytest.fixture
 def offer(engagement):
     return extend_offer(engagement)
 

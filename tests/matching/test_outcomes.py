@@ -7,17 +7,11 @@ from django.urls import reverse
 from matching.exceptions import NotAllowed
 from matching.models import OutcomeReport
 from matching.services.offers import OfferError, outcome_report_create, outcome_report_delete
-from tests.accounts.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 K = OutcomeReport.Kind
 URL = reverse("matching:outcome-list")
 LOGIN = reverse("account_login")
-
-
-@pytest.fixture
-def other_student(db):
-    return StudentFactory(email="other@state.edu")
 
 
 def report(student, kind=K.STILL_LOOKING, **fields):
@@ -168,30 +162,32 @@ def test_bad_input_shows_errors_and_stores_nothing(client, student, data, messag
 def test_delete_asks_for_confirmation_first(client, student):
     created = report(student, K.EMPLOYED_ELSEWHERE, employer_name="Globex")
     client.force_login(student)
-    response = client.post(URL, {"action": "delete", "pk": created.pk})
+    delete_url = reverse("matching:outcome-delete", args=[created.pk])
+    assert delete_url in client.get(URL).content.decode()
+    response = client.get(delete_url)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Delete this outcome?" in body and 'name="confirm" value="yes"' in body
+    assert "Delete this outcome?" in body and f'action="{delete_url}"' in body
     assert OutcomeReport.objects.filter(pk=created.pk).exists()
-    response = client.post(URL, {"action": "delete", "pk": created.pk, "confirm": "yes"})
+    response = client.post(delete_url)
     assert response.status_code == 302
     assert not OutcomeReport.objects.filter(pk=created.pk).exists()
 
 
-@pytest.mark.parametrize("confirm", ["", "yes"])
-def test_deleting_another_students_report_is_404(client, student, other_student, confirm):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_deleting_another_students_report_is_404(client, student, other_student, method):
     theirs = report(other_student)
     client.force_login(student)
-    response = client.post(URL, {"action": "delete", "pk": theirs.pk, "confirm": confirm})
+    response = getattr(client, method)(reverse("matching:outcome-delete", args=[theirs.pk]))
     assert response.status_code == 404
     assert OutcomeReport.objects.filter(pk=theirs.pk).exists()
 
 
-@pytest.mark.parametrize("pk", ["", "abc", "-1", "99999999999999"])
-def test_deleting_with_a_malformed_id_is_404(client, student, pk):
+@pytest.mark.parametrize("path", ["abc/", "-1/", "99999999999999/"])
+def test_deleting_with_a_malformed_id_is_404(client, student, path):
     report(student)
     client.force_login(student)
-    response = client.post(URL, {"action": "delete", "pk": pk, "confirm": "yes"})
+    response = client.post(reverse("matching:outcome-list") + path + "delete/")
     assert response.status_code == 404
     assert OutcomeReport.objects.count() == 1
 

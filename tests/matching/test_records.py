@@ -15,7 +15,7 @@ from matching.services.records import (
     record_share_create,
     resume_bullet_save,
 )
-from tests.accounts.factories import MembershipFactory, SkillFactory, StudentFactory
+from tests.accounts.factories import MembershipFactory, SkillFactory
 from tests.matching.records_helpers import (
     completed_engagement,
     give_intern_feedback,
@@ -49,11 +49,6 @@ def record(student, supervisor):
         item=hidden, actor=student, is_visible=False, show_ratings=True, show_quote=False
     )
     return {"item": item, "hidden": hidden, "engagement": engagement}
-
-
-@pytest.fixture
-def other_student(db):
-    return StudentFactory(email="other@state.edu")
 
 
 def share_link(client, student) -> str:
@@ -113,7 +108,8 @@ def test_another_students_item_is_404(client, other_student, record):
     client.force_login(other_student)
     url = reverse("matching:record-item", args=[record["item"].pk])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"action": "credential-revoke"}).status_code == 404
+    revoke = reverse("matching:record-credential-revoke", args=[record["item"].pk])
+    assert client.post(revoke).status_code == 404
     item = ExperienceItem.objects.get(pk=record["item"].pk)
     assert item.credential_revoked_at is None
     # Their own record is empty, never someone else's.
@@ -183,8 +179,10 @@ def test_record_page_query_count_does_not_grow(client, student):
 # ------------------------------------------------------------------------------
 # Bullets: approved only are shown to others
 # ------------------------------------------------------------------------------
-def item_post(client, item, data):
-    return client.post(reverse("matching:record-item", args=[item.pk]), data)
+def item_post(client, item, data, *, action, bullet=None):
+    """POST to the item's view of one action (a bullet action names the bullet)."""
+    args = [item.pk] if bullet is None else [item.pk, bullet.pk]
+    return client.post(reverse(f"matching:{action}", args=args), data)
 
 
 def test_approve_and_edit_unapproves(client, student, record):
@@ -192,9 +190,7 @@ def test_approve_and_edit_unapproves(client, student, record):
     bullet = item.bullets.get(text=APPROVED)
     client.force_login(student)
     response = item_post(
-        client,
-        item,
-        {"action": "bullet-save", "bullet": bullet.pk, f"b{bullet.pk}-text": "Edited."},
+        client, item, {f"b{bullet.pk}-text": "Edited."}, action="record-bullet-save", bullet=bullet
     )
     assert response.status_code == 302
     bullet.refresh_from_db()
@@ -202,7 +198,9 @@ def test_approve_and_edit_unapproves(client, student, record):
     item_post(
         client,
         item,
-        {"action": "bullet-approve", "bullet": bullet.pk, f"b{bullet.pk}-text": "Edited again."},
+        {f"b{bullet.pk}-text": "Edited again."},
+        action="record-bullet-approve",
+        bullet=bullet,
     )
     bullet.refresh_from_db()
     assert bullet.text == "Edited again." and bullet.approved_at is not None
@@ -214,7 +212,7 @@ def test_bad_bullet_text_is_refused(client, student, record, text):
     bullet = item.bullets.get(text=APPROVED)
     client.force_login(student)
     response = item_post(
-        client, item, {"action": "bullet-approve", "bullet": bullet.pk, f"b{bullet.pk}-text": text}
+        client, item, {f"b{bullet.pk}-text": text}, action="record-bullet-approve", bullet=bullet
     )
     assert response.status_code == 400
     assert b"A bullet" in response.content
@@ -227,12 +225,14 @@ def test_add_and_delete_bullets(client, student, record):
     client.force_login(student)
     count = item.bullets.count()
     assert (
-        item_post(client, item, {"action": "bullet-add", "new-text": "Led a workshop."}).status_code
+        item_post(
+            client, item, {"new-text": "Led a workshop."}, action="record-bullet-add"
+        ).status_code
         == 302
     )
     added = item.bullets.get(text="Led a workshop.")
     assert added.approved_at is None and item.bullets.count() == count + 1
-    response = item_post(client, item, {"action": "bullet-delete", "bullet": added.pk})
+    response = item_post(client, item, {}, action="record-bullet-delete", bullet=added)
     assert response.status_code == 302
     assert not ResumeBullet.objects.filter(pk=added.pk).exists()
 
@@ -252,18 +252,58 @@ def test_cannot_touch_another_items_bullet(client, student, other_student, recor
     foreign_bullet = foreign.bullets.first()
     client.force_login(student)
     response = item_post(
-        client,
-        record["item"],
-        {"action": "bullet-delete", "bullet": foreign_bullet.pk},
+        client, record["item"], {}, action="record-bullet-delete", bullet=foreign_bullet
     )
     assert response.status_code == 404
     assert ResumeBullet.objects.filter(pk=foreign_bullet.pk).exists()
 
 
-def test_unknown_action_changes_nothing(client, student, record):
+def test_the_item_page_takes_no_post(client, student, record):
+    """Each action has its own URL; the page itself only shows."""
     client.force_login(student)
-    response = item_post(client, record["item"], {"action": "explode"})
-    assert response.status_code == 302
+    url = reverse("matching:record-item", args=[record["item"].pk])
+    assert client.post(url, {"action": "credential-revoke"}).status_code == 405
+    assert ExperienceItem.objects.get(pk=record["item"].pk).credential_revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "record-item-visibility",
+        "record-bullet-add",
+        "record-bullet-save",
+        "record-bullet-approve",
+        "record-bullet-delete",
+        "record-credential-revoke",
+    ],
+)
+def test_action_urls_are_post_only(client, student, record, name):
+    item = record["item"]
+    bullet = item.bullets.get(text=APPROVED)
+    client.force_login(student)
+    args = (
+        [item.pk, bullet.pk]
+        if name.startswith("record-bullet-") and name != "record-bullet-add"
+        else [item.pk]
+    )
+    assert client.get(reverse(f"matching:{name}", args=args)).status_code == 405
+
+
+def test_the_item_page_posts_each_form_to_its_own_action(client, student, record):
+    item = record["item"]
+    bullet = item.bullets.get(text=APPROVED)
+    client.force_login(student)
+    page = client.get(reverse("matching:record-item", args=[item.pk])).content.decode()
+    assert 'name="action"' not in page
+    for name, args in [
+        ("record-item-visibility", [item.pk]),
+        ("record-bullet-add", [item.pk]),
+        ("record-bullet-save", [item.pk, bullet.pk]),
+        ("record-bullet-approve", [item.pk, bullet.pk]),
+        ("record-bullet-delete", [item.pk, bullet.pk]),
+        ("record-credential-revoke", [item.pk]),
+    ]:
+        assert reverse(f"matching:{name}", args=args) in page
 
 
 # ------------------------------------------------------------------------------
@@ -288,7 +328,7 @@ def test_visibility_choices_drive_the_public_view(client, student, record):
     client.force_login(student)
     item = record["item"]
     response = item_post(
-        client, item, {"action": "visibility", "is_visible": "on", "show_quote": "on"}
+        client, item, {"is_visible": "on", "show_quote": "on"}, action="record-item-visibility"
     )
     assert response.status_code == 302
     assert SupervisorFeedback.objects.get(engagement=item.engagement).recommendation_public
@@ -298,7 +338,7 @@ def test_visibility_choices_drive_the_public_view(client, student, record):
     assert "Overall: <strong>" not in page  # ratings now hidden
 
     client.force_login(student)
-    item_post(client, item, {"action": "visibility"})  # everything off
+    item_post(client, item, {}, action="record-item-visibility")  # everything off
     client.logout()
     page = client.get(public_url(link)).content.decode()
     assert item.engagement.project.title not in page

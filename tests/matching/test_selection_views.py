@@ -280,7 +280,7 @@ def test_list_paginates_by_25(client, employer, organization):
     assert first.context["page_obj"].paginator.count == 26
     second = client.get(url + "?tab=review&page=2")
     page_two = second.context["page_obj"].object_list
-    assert [r.rank for r in page_two] == ["26"]
+    assert [r.rank for r in page_two] == [26]
     assert page_two[0].score <= min(r.score for r in page_one)
     everyone = {r.application_id for r in [*page_one, *page_two]}
     assert everyone == set(Application.objects.values_list("pk", flat=True))
@@ -319,12 +319,10 @@ def test_list_empty_tab_offers_all(client, employer, organization):
     }
 
 
-def test_list_rows_render_like_the_template_filters(client, employer, organization):
-    """The display strings worked out in Python are what the template's filters give."""
+def test_list_rows_show_score_date_and_escaped_reasons(client, employer, organization):
+    """The selector gives instances and facts; the page rounds, dates and escapes them."""
     from django.contrib.humanize.templatetags.humanize import naturalday
-    from django.template.defaultfilters import floatformat
     from django.utils import dateformat, timezone
-    from django.utils.html import format_html_join
 
     odd = SkillFactory(name="C++ & <Rust>")
     project = open_project(organization=organization, required_skills=[odd])
@@ -338,17 +336,20 @@ def test_list_rows_render_like_the_template_filters(client, employer, organizati
     response = client.get(_url("applicant-list", SimpleNamespace(project=project)))
     rows = response.context["page_obj"].object_list
     html = response.content.decode()
-    assert [r.score_display for r in rows] == [floatformat(r.score, 0) for r in rows]
-    assert [r.score_display for r in rows] == ["100", "73", "0"]
+    assert [r.score for r in rows] == [99.96, 72.5, -0.4]
+    for score in ("100", "73", "0"):
+        assert f'title="Match score out of 100 plus track record">{score}</span>' in html
+    naturals = set()
     for row in rows:
-        created = Application.objects.get(pk=row.application_id).created_at
-        local = timezone.localtime(created)
-        assert row.applied_iso == dateformat.format(local, "c")
-        assert row.applied_natural == naturalday(local)
-        assert row.reasons_html == format_html_join("", "<li>{}</li>", ((r,) for r in row.reasons))
-        assert f'<time datetime="{row.applied_iso}">{row.applied_natural}</time>' in html
+        assert isinstance(row.application, Application)
+        local = timezone.localtime(Application.objects.get(pk=row.application_id).created_at)
+        naturals.add(naturalday(local))
+        assert (
+            f'<time datetime="{dateformat.format(local, "c")}">{naturalday(local)}</time>' in html
+        )
     assert "Missing: C++ &amp; &lt;Rust&gt;" in html
-    assert {r.applied_natural for r in rows} >= {"today", "yesterday"}
+    assert "<Rust>" not in html
+    assert naturals >= {"today", "yesterday"}
 
 
 def _list_queries(client, project, query: str) -> int:
@@ -541,7 +542,7 @@ def test_accept_when_full_shows_error(client, world):
 
 def test_page_rows_show_the_stored_score_and_read_only_the_page(organization):
     from matching.selectors.applications import (
-        applicant_list_page_rows,
+        applicant_list_page,
         applicant_list_rows,
         applicant_tab,
         project_get_for_selection,
@@ -557,22 +558,42 @@ def test_page_rows_show_the_stored_score_and_read_only_the_page(organization):
     applications = [submitted_application(project=project, student=s) for s in students]
     project = project_get_for_selection(user=project.supervisor, pk=project.pk)
     _, _, statuses = applicant_tab("all")
-    assert applicant_list_page_rows([], project=project, start_index=1) == []
-    rows = applicant_list_page_rows(
+    assert applicant_list_page([], project=project, start_index=1) == []
+    rows = applicant_list_page(
         applicant_list_rows(project=project, statuses=statuses)[1:4],
         project=project,
         start_index=2,
     )
-    assert [r.rank for r in rows] == ["2", "3", "4"]
+    assert [r.rank for r in rows] == [2, 3, 4]
     stored = dict(Application.objects.values_list("pk", "rank_score"))
     assert [r.score for r in rows] == [stored[r.application_id] for r in rows]
     assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
     # Equal scores: who applied first comes first.
     assert applications[0].rank_score == applications[1].rank_score
     assert rows[0].application_id == applications[1].pk
-    assert rows[0].detail_url == reverse(
-        "matching:applicant-detail", kwargs={"pk": rows[0].application_id}
-    )
     assert rows[0].application.pk == rows[0].application_id
     assert rows[0].application.rank_score == rows[0].score
-    assert str(rows[0].application.student) == rows[0].name
+    assert rows[0].student == students[1]
+    assert rows[0].profile.major == students[1].student_profile.major
+    # The facts behind the score, as plain data: the first two have every skill.
+    assert [fit.name for fit in rows[0].required_matched] == sorted(s.name for s in required)
+    assert rows[0].required_missing == [] and rows[2].nice_matched == []
+
+
+def test_cached_rows_follow_every_change_they_show(client, employer, organization):
+    """Rows are cached fragments keyed by what they show: a decision, a new rank or a
+    renamed student is on the next page load."""
+    from matching.services.applications import application_shortlist
+
+    project = open_project(organization=organization, slots=3)
+    first = submitted_application(project=project)
+    client.force_login(employer)
+    url = _url("applicant-list", SimpleNamespace(project=project)) + "?tab=all"
+    shortlist = reverse("matching:applicant-shortlist", kwargs={"pk": first.pk})
+    assert shortlist in client.get(url).content.decode()
+    application_shortlist(application=first, actor=employer)
+    html = client.get(url).content.decode()
+    assert shortlist not in html and "Shortlisted</span>" in html
+    first.student.first_name = "Renamed"
+    first.student.save(update_fields=["first_name"])
+    assert "Renamed" in client.get(url).content.decode()

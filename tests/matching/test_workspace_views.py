@@ -29,11 +29,6 @@ OUTSIDERS = ["other_employer", "other_student", "unassigned_supervisor", "career
 
 
 @pytest.fixture
-def other_student(db):
-    return StudentFactory(email="other@state.edu")
-
-
-@pytest.fixture
 def unassigned_supervisor(organization):
     return MembershipFactory(
         organization=organization, user__email="colleague@acme.example.com"
