@@ -6,4 +6,9 @@ class InvitationError(DomainError):
 
 
 class MembershipError(DomainError):
-    """A change to an organization's or career office's members breaks a rule."""
+    """A change to an organization's or career office's members breaks a rule.
+    ``field`` names the form field it belongs to, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -73,7 +73,7 @@ def _test_settings(settings, tmp_path):
     settings.ACCOUNT_RATE_LIMITS = False
     # Production behaviour: settings read DJANGO_DEBUG (on by default) at import time.
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    # The real hasher costs ~0.4 s per factory user; tests don't need its strength.
+    # The real hasher is slow on purpose; tests create many users and need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Cached fragments (similar projects, …) must not leak from one test into the next.
     from django.core.cache import cache
@@ -115,8 +115,25 @@ def other_employer(db):
 
 
 @pytest.fixture
+def other_student(db):
+    """A second student: what belongs to ``student`` is foreign to them."""
+    return StudentFactory(email="other@state.edu")
+
+
+@pytest.fixture
 def career_officer(db):
     return CareerOfficerFactory(email="officer@careers.state.edu")
+
+
+@pytest.fixture
+def institution(career_officer):
+    return career_officer.career_office.institution
+
+
+@pytest.fixture
+def rival_officer(db):
+    """Staff of another institution: everything of ``career_officer`` is foreign to them."""
+    return CareerOfficerFactory(email="officer@rival.edu")
 
 
 @pytest.fixture
@@ -126,3 +143,16 @@ def staff_user(db):
     return UserFactory(
         email="staff@internly.test", is_staff=True, is_superuser=True, role="student"
     )
+
+
+@pytest.fixture
+def as_role(client, request):
+    """``as_role(name)``: the test client logged in as the named role fixture
+    (``"anonymous"``: not logged in)."""
+
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login

@@ -7,7 +7,7 @@ from itertools import groupby
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ..models import Institution, Skill, StudentProfile, StudentSkill, User
+from ..models import Skill, StudentProfile, StudentSkill, User
 
 SKILL_SEARCH_LIMIT = 50
 
@@ -20,7 +20,10 @@ def student_profile_get(*, user: User) -> StudentProfile:
     from ..services.profiles import profile_ensure_for_user
 
     profile = StudentProfile.objects.select_related("user", "institution").filter(user=user).first()
-    return profile or profile_ensure_for_user(user=user)
+    if profile is None:
+        profile = profile_ensure_for_user(user=user)
+        assert profile is not None  # a student always gets one
+    return profile
 
 
 def student_skill_list(*, profile: StudentProfile) -> QuerySet[StudentSkill]:
@@ -53,10 +56,6 @@ def skill_search(*, query: str = "", exclude_profile: StudentProfile | None = No
 def skills_grouped(skills: list[Skill]) -> list[tuple[str, list[Skill]]]:
     """[(category name, [skills…]), …] for <optgroup>s; ``skills`` in category order."""
     return [(name, list(group)) for name, group in groupby(skills, key=lambda s: s.category.name)]
-
-
-def institution_list() -> QuerySet[Institution]:
-    return Institution.objects.order_by("name").only("pk", "name")
 
 
 def profile_missing_items(*, profile: StudentProfile) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -34,7 +35,9 @@ from ..notification_kinds import (
     DIGEST_UNSUBSCRIBE,
     KINDS,
     Delivery,
+    UnknownNotificationKind,
     canonical_kind,
+    kind_describe,
     kind_get,
 )
 from ..selectors.notifications import (
@@ -64,10 +67,12 @@ def notify(
 ) -> Notification | None:
     """Record a notification for ``recipient`` and deliver it the way they chose.
 
-    Any ``kind`` works; unregistered ones are emailed right away. With a
+    ``kind`` must be registered (accounts.notification_kinds), else
+    ``UnknownNotificationKind`` is raised and nothing is recorded. With a
     ``dedupe_key``, a second call for the same event records nothing and returns None:
     callers (tasks above all) can run twice safely.
     """
+    kind_get(kind)
     delivery = notification_delivery_for(user=recipient, kind=kind)
     fields = {
         "recipient": recipient,
@@ -128,10 +133,7 @@ def notification_requeue_failed(*, notification_ids: list[int]) -> int:
             email_last_attempt_at=None,
         )
         for notification_id in ids:
-            transaction.on_commit(
-                lambda notification_id=notification_id: _queue_email(notification_id),
-                robust=True,
-            )
+            transaction.on_commit(partial(_queue_email, notification_id), robust=True)
     return len(ids)
 
 
@@ -218,7 +220,7 @@ def unsubscribe_token_make(*, user: User, kind: str) -> str:
 
 def unsubscribe_token_read(token: str) -> tuple[User, str]:
     """The active user and kind a token names. Raises signing.BadSignature for a
-    tampered, truncated or foreign token, or one naming nobody."""
+    tampered, truncated or foreign token, or one naming nobody or no registered kind."""
     try:
         value = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError) as exc:
@@ -234,7 +236,13 @@ def unsubscribe_token_read(token: str) -> tuple[User, str]:
     if user is None:
         raise signing.BadSignature("Unknown user.")
     kind = value[1]
-    return user, kind if kind == DIGEST_UNSUBSCRIBE else canonical_kind(kind)
+    if kind == DIGEST_UNSUBSCRIBE:
+        return user, kind
+    try:
+        return user, kind_get(kind).key
+    except UnknownNotificationKind as exc:
+        # A link in an old email for a kind that no longer exists: nothing to turn off.
+        raise signing.BadSignature(str(exc)) from exc
 
 
 def unsubscribe_url_for(*, user: User, kind: str) -> str:
@@ -283,7 +291,7 @@ def notification_email_build(*, notification: Notification) -> EmailMultiAlterna
     """The email for one notification: its kind's templates (or the generic ones) on
     the shared layout, with absolute links and a one-click unsubscribe for its kind."""
     recipient = notification.recipient
-    kind = kind_get(notification.kind)
+    kind = kind_describe(notification.kind)
     unsubscribe_url = unsubscribe_url_for(user=recipient, kind=kind.key)
     context = {
         "notification": notification,
@@ -312,7 +320,8 @@ def _digest_build(*, recipient: User, items: list[Notification]) -> EmailMultiAl
     context = {
         "recipient": recipient,
         "items": [
-            {"notification": n, "kind": kind_get(n.kind), "link": _absolute(n.link)} for n in shown
+            {"notification": n, "kind": kind_describe(n.kind), "link": _absolute(n.link)}
+            for n in shown
         ],
         "more": len(items) - len(shown),
         "count": len(items),

@@ -201,11 +201,14 @@ def organization_invite(
         invitee = inv.existing_user(email)
         if invitee is not None:
             if Membership.objects.filter(user=invitee, organization=organization).exists():
-                raise MembershipError(f"{email} is already a member of {organization}.")
+                raise MembershipError(
+                    f"{email} is already a member of {organization}.", field="email"
+                )
             if not invitee.is_employer:
                 raise MembershipError(
                     f"{email} belongs to {inv.role_label(invitee)} account, "
-                    "which cannot join an organization. Invite a work address instead."
+                    "which cannot join an organization. Invite a work address instead.",
+                    field="email",
                 )
         inv.revoke_pending_for(organization.invitations.filter(email__iexact=email))
         token, token_hash = inv.new_token()
@@ -298,15 +301,15 @@ def organization_member_remove(*, membership: Membership, actor: User) -> None:
     """An owner removes another member. Removing yourself is leaving."""
     with transaction.atomic(durable=True):
         organization = _lock(membership.organization)
-        membership = Membership.objects.select_related("user").filter(pk=membership.pk).first()
-        if membership is None or membership.organization_id != organization.pk:
+        current = Membership.objects.select_related("user").filter(pk=membership.pk).first()
+        if current is None or current.organization_id != organization.pk:
             raise MembershipError("This person is no longer a member.")
         _ensure_owner(organization, actor)
-        if membership.user_id == actor.pk:
+        if current.user_id == actor.pk:
             raise MembershipError("To remove yourself, leave the organization instead.")
-        _ensure_not_last_owner(membership)
-        removed = membership.user
-        membership.delete()
+        _ensure_not_last_owner(current)
+        removed = current.user
+        current.delete()
         notify(
             recipient=removed,
             kind="organization_member_removed",

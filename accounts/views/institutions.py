@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exceptions import DomainError
-from core.web import paginate
+from core.web import paginate, run_service
 
 from ..forms.institutions import CareerOfficeInviteForm
 from ..permissions import career_office_required
@@ -62,11 +61,15 @@ def career_office_invite(request: HttpRequest) -> HttpResponse:
     form = CareerOfficeInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        try:
-            services.career_office_invite(institution=institution, actor=request.user, email=email)
-        except DomainError as error:
-            form.add_error("email", str(error))
-        else:
+        ok, _ = run_service(
+            request,
+            services.career_office_invite,
+            form=form,
+            institution=institution,
+            actor=request.user,
+            email=email,
+        )
+        if ok:
             messages.success(
                 request,
                 f"Invitation sent to {email}. The link works once, for {inv.valid_days()} days.",
@@ -81,11 +84,13 @@ def career_office_invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def career_office_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = career_office_invitation_get_for_staff(user=request.user, pk=pk)
-    try:
-        services.career_office_invitation_revoke(invitation=invitation, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
+    ok, _ = run_service(
+        request,
+        services.career_office_invitation_revoke,
+        invitation=invitation,
+        actor=request.user,
+    )
+    if ok:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("accounts:career-office")
 

@@ -1,4 +1,4 @@
-"""Employer organizations: the members page, profile, invitations, and the public page.
+"""Employer organizations: the members page, profile, invitations, and the public logo.
 Also the invitation-link flow shared with career offices (``invitation_accept_flow``)."""
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exceptions import DomainError
-from core.web import paginate
+from core.web import paginate, run_service
 
 from ..forms.organizations import InvitationForm, InvitationSignupForm, OrganizationForm
-from ..models import InvitationBase, Organization
+from ..models import InvitationBase
 from ..permissions import (
     employer_required,
     organization_member_required,
@@ -81,11 +79,10 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:organization")
     form = OrganizationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            organization = services.organization_create(user=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
+        ok, organization = run_service(
+            request, services.organization_create, form=form, user=request.user, **form.cleaned_data
+        )
+        if ok:
             messages.success(
                 request,
                 f"{organization} is set up and you are its owner. Internly staff will verify "
@@ -108,13 +105,16 @@ def organization_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         logo = data.pop("logo", None)
-        try:
-            services.organization_update(
-                organization=organization, actor=request.user, logo=logo, **data
-            )
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
+        ok, _ = run_service(
+            request,
+            services.organization_update,
+            form=form,
+            organization=organization,
+            actor=request.user,
+            logo=logo,
+            **data,
+        )
+        if ok:
             messages.success(request, "Organization profile saved.")
             return redirect("accounts:organization")
     return render(
@@ -131,11 +131,15 @@ def organization_invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        try:
-            services.organization_invite(organization=organization, actor=request.user, email=email)
-        except DomainError as error:
-            form.add_error("email", str(error))
-        else:
+        ok, _ = run_service(
+            request,
+            services.organization_invite,
+            form=form,
+            organization=organization,
+            actor=request.user,
+            email=email,
+        )
+        if ok:
             messages.success(
                 request,
                 f"Invitation sent to {email}. The link works once, for {inv.valid_days()} days.",
@@ -152,11 +156,10 @@ def organization_invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def organization_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = organization_invitation_get_for_owner(user=request.user, pk=pk)
-    try:
-        services.organization_invitation_revoke(invitation=invitation, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
+    ok, _ = run_service(
+        request, services.organization_invitation_revoke, invitation=invitation, actor=request.user
+    )
+    if ok:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("accounts:organization")
 
@@ -167,11 +170,10 @@ def organization_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (pages work without JavaScript); POST removes."""
     membership = organization_membership_get_for_owner(user=request.user, pk=pk)
     if request.method == "POST":
-        try:
-            services.organization_member_remove(membership=membership, actor=request.user)
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
+        ok, _ = run_service(
+            request, services.organization_member_remove, membership=membership, actor=request.user
+        )
+        if ok:
             messages.success(
                 request, f"{membership.user} was removed from {membership.organization}."
             )
@@ -183,11 +185,10 @@ def organization_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def organization_member_promote(request: HttpRequest, pk: int) -> HttpResponse:
     membership = organization_membership_get_for_owner(user=request.user, pk=pk)
-    try:
-        services.organization_member_promote(membership=membership, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
+    ok, _ = run_service(
+        request, services.organization_member_promote, membership=membership, actor=request.user
+    )
+    if ok:
         messages.success(request, f"{membership.user} is now an owner.")
     return redirect("accounts:organization")
 
@@ -197,10 +198,8 @@ def organization_member_promote(request: HttpRequest, pk: int) -> HttpResponse:
 def organization_leave(request: HttpRequest) -> HttpResponse:
     membership = request.user.membership
     if request.method == "POST":
-        try:
-            services.organization_leave(user=request.user)
-        except DomainError as error:
-            messages.error(request, str(error))
+        ok, _ = run_service(request, services.organization_leave, user=request.user)
+        if not ok:
             return redirect("accounts:organization")
         messages.success(request, f"You left {membership.organization}.")
         return redirect("dashboard")
@@ -208,40 +207,9 @@ def organization_leave(request: HttpRequest) -> HttpResponse:
 
 
 # ------------------------------------------------------------------------------
-# Public page
+# The public logo (the public page itself shows higher layers' data, so matching
+# composes it: matching.views.organization_page)
 # ------------------------------------------------------------------------------
-# Open projects, ratings and response rate live in higher layers, which accounts must
-# not import. They add sections here instead, from their AppConfig.ready():
-#     register_public_section(lambda organization, request: {"template": "...", ...})
-# A section callable returns a dict with "template" (a name or a Template) plus its
-# context, or None to show nothing. Sections render in registration order.
-PublicSection = Callable[[Organization, HttpRequest], dict | None]
-PUBLIC_PAGE_SECTIONS: list[PublicSection] = []
-
-
-def register_public_section(section: PublicSection) -> PublicSection:
-    if section not in PUBLIC_PAGE_SECTIONS:
-        PUBLIC_PAGE_SECTIONS.append(section)
-    return section
-
-
-@login_not_required
-@require_GET
-def organization_public(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = organization_get_public(slug=slug)
-    # Each section renders with its own context, so sections cannot see each other's.
-    sections = [
-        render_to_string(s["template"], s, request=request)
-        for s in (section(organization, request) for section in PUBLIC_PAGE_SECTIONS)
-        if s
-    ]
-    return render(
-        request,
-        "accounts/organization_public.html",
-        {"organization": organization, "sections": sections},
-    )
-
-
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -302,41 +270,53 @@ def invitation_accept_flow(
     if status != "pending":
         return _invalid(request, status, status=410, flow=flow)
     context = {"invitation": invitation, "target": flow.target(invitation), "flow": flow}
-    user = request.user
-    if user.is_authenticated:
-        problem = flow.problem(invitation=invitation, user=user)
-        if request.method == "POST" and problem is None:
-            try:
-                flow.accept(token=token, user=user)
-            except DomainError as error:
-                problem = str(error)
-            else:
-                messages.success(request, flow.success_message.format(target=context["target"]))
-                return redirect(flow.success_url)
-        return render(
-            request,
-            "accounts/invitation_accept.html",
-            # 200 even with a problem: Django logs every 4xx with its path, and this
-            # path holds a live token.
-            {**context, "problem": problem},
-        )
+    if request.user.is_authenticated:
+        return _invitation_join(request, token=token, context=context, flow=flow)
     if inv.account_exists(invitation.email):
         login_url = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
         return render(
             request, "accounts/invitation_login.html", {**context, "login_url": login_url}
         )
-    form = InvitationSignupForm(request.POST or None, email=invitation.email)
+    return _invitation_signup(request, token=token, context=context, flow=flow)
+
+
+def _invitation_join(
+    request: HttpRequest, *, token: str, context: dict, flow: InvitationFlow
+) -> HttpResponse:
+    """A logged-in invitee confirms. A refusal at the last moment (the link was used
+    meanwhile) is shown on the link's page as it now stands."""
+    problem = flow.problem(invitation=context["invitation"], user=request.user)
+    if request.method == "POST" and problem is None:
+        ok, _ = run_service(request, flow.accept, token=token, user=request.user)
+        if not ok:
+            return redirect(request.get_full_path())
+        messages.success(request, flow.success_message.format(target=context["target"]))
+        return redirect(flow.success_url)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        # 200 even with a problem: Django logs every 4xx with its path, and this
+        # path holds a live token.
+        {**context, "problem": problem},
+    )
+
+
+def _invitation_signup(
+    request: HttpRequest, *, token: str, context: dict, flow: InvitationFlow
+) -> HttpResponse:
+    """A newcomer creates the account for the invited address and joins."""
+    form = InvitationSignupForm(request.POST or None, email=context["invitation"].email)
     if request.method == "POST" and form.is_valid():
-        try:
-            new_user = flow.signup(
-                token=token,
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
+        ok, new_user = run_service(
+            request,
+            flow.signup,
+            form=form,
+            token=token,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            password=form.cleaned_data["password1"],
+        )
+        if ok:
             login(request, new_user, backend="accounts.backends.ModelBackend")
             messages.success(request, flow.success_message.format(target=context["target"]))
             return redirect(flow.success_url)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.exceptions import DomainError
+from core.web import run_service
 
 from ..forms.profiles import ProfileForm, StudentSkillForm
 from ..models import StudentSkill
@@ -92,17 +92,20 @@ def profile_skills(request: HttpRequest) -> HttpResponse:
     form = StudentSkillForm(request.POST)
     if form.is_valid():
         skill, action = form.cleaned_data["skill"], form.cleaned_data["action"]
-        try:
-            if action == StudentSkillForm.REMOVE:
-                student_skill_remove(profile=profile, skill=skill)
+        if action == StudentSkillForm.REMOVE:
+            ok, _ = run_service(request, student_skill_remove, profile=profile, skill=skill)
+            if ok:
                 messages.success(request, f"Removed {skill.name}.")
-            else:
-                item = student_skill_set(
-                    profile=profile, skill=skill, level=form.cleaned_data["level"]
-                )
+        else:
+            ok, item = run_service(
+                request,
+                student_skill_set,
+                profile=profile,
+                skill=skill,
+                level=form.cleaned_data["level"],
+            )
+            if ok:
                 messages.success(request, f"{skill.name}: {item.get_level_display().lower()}.")
-        except DomainError as error:
-            messages.error(request, str(error))
         return redirect("accounts:profile-skills")
     return render(
         request, "accounts/profile_skills.html", _skills_context(profile, form=form), status=400

@@ -18,21 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def institution(career_officer):
-    return career_officer.career_office.institution
-
-
-@pytest.fixture
 def colleague(institution):
     return CareerOfficerFactory(
         email="colleague@careers.state.edu", career_office__institution=institution
     )
-
-
-@pytest.fixture
-def rival_officer(db):
-    """Staff of another institution: everything of ``career_officer`` is foreign to them."""
-    return CareerOfficerFactory(email="officer@rival.edu")
 
 
 @pytest.fixture
@@ -141,6 +130,8 @@ def test_home_shows_own_staff_invitations_and_overview(
     content = response.content.decode()
     assert colleague.email in content and career_officer.email in content
     assert pending_invitation.email in content
+    revoke = reverse("accounts:career-office-invitation-revoke", args=[pending_invitation.pk])
+    assert f'action="{revoke}"' in content
     assert rival_officer.email not in content
     assert "their-invite@rival.edu" not in content
     assert response.context["overview"] == {"affiliated": 2, "verified": 1, "sharing": 1}

@@ -16,12 +16,16 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import DigestRun, Notification, NotificationPreference
 from accounts.notification_kinds import (
-    GROUPS,
+    GROUP_POSITIONS,
     KINDS,
     Delivery,
+    UnknownNotificationKind,
+    kind_describe,
     kind_get,
     kinds_by_group,
     kinds_for_role,
+    notification_kind,
+    register,
 )
 from accounts.selectors.notifications import notification_delivery_for
 from accounts.services.notifications import (
@@ -37,6 +41,7 @@ from accounts.tasks import (
     send_notification_email,
     send_user_digest,
 )
+from core.exceptions import DomainError
 from tests.accounts.factories import NotificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,20 +74,6 @@ REQUIRED_KINDS = [
 ]
 
 
-@pytest.fixture
-def no_backoff(settings):
-    settings.NOTIFICATION_RETRY_BACKOFF = 0
-
-
-@pytest.fixture
-def worker_like_retries():
-    conf = send_notification_email.app.conf
-    before = conf.task_eager_propagates
-    conf.task_eager_propagates = False
-    yield
-    conf.task_eager_propagates = before
-
-
 def _prefer(user, kind, delivery):
     notification_preferences_update(user=user, deliveries={kind: delivery})
 
@@ -106,11 +97,47 @@ def test_every_required_kind_is_registered_with_templates(key):
     assert get_template(f"email/notifications/{key}.html")
 
 
-def test_unknown_kind_is_described_and_emailed():
-    kind = kind_get("brand_new_event")
+def test_an_unregistered_kind_is_an_error():
+    with pytest.raises(UnknownNotificationKind, match="brand_new_event"):
+        kind_get("brand_new_event")
+    assert not issubclass(UnknownNotificationKind, DomainError)  # a bug, not a refusal
+
+
+def test_a_stored_row_of_a_removed_kind_is_still_described():
+    kind = kind_describe("brand_new_event")
     assert kind.label == "Brand new event"
     assert kind.default == Delivery.EMAIL
-    assert not kind.registered
+    assert kind_describe("offer_extended") is KINDS["offer_extended"]
+
+
+def test_each_app_declares_its_own_kinds():
+    assert KINDS["invitation_sent"].group == "Organization and team"  # accounts
+    assert KINDS["project_approved"].group == "Your project postings"  # projects
+    assert KINDS["offer_extended"].group == "Offers"  # matching
+
+
+def test_registering_again_is_harmless_but_a_clash_is_an_error():
+    before = dict(KINDS)
+    offers = GROUP_POSITIONS["Offers"]
+    register(
+        "Offers",
+        notification_kind(
+            "offer_extended", KINDS["offer_extended"].label, Delivery.EMAIL, "student"
+        ),
+        position=offers,
+    )
+    assert before == KINDS
+    with pytest.raises(ValueError, match="offer_extended"):
+        register(
+            "Offers", notification_kind("offer_extended", "Other", Delivery.EMAIL), position=offers
+        )
+    with pytest.raises(ValueError, match="work_submitted"):
+        register(
+            "Offers", notification_kind("work_submitted", "Clash", Delivery.EMAIL), position=offers
+        )
+    with pytest.raises(ValueError, match="position"):
+        register("Offers", position=offers + 1)
+    assert before == KINDS
 
 
 def test_aliases_share_the_registered_kind():
@@ -125,7 +152,8 @@ def test_kinds_for_role_and_groups():
     employer_kinds = {k.key for k in kinds_for_role("employer")}
     assert "application_received" in employer_kinds
     groups = [g for g, _ in kinds_by_group(kinds_for_role("student"))]
-    assert groups == [g for g in GROUPS if g in groups]  # the registry's order
+    assert groups == sorted(groups, key=GROUP_POSITIONS.get)  # the registry's order
+    assert groups[0] == "Applications" and groups[-1] == "Organization and team"
     assert len(groups) == len(set(groups))
 
 
@@ -188,12 +216,16 @@ def test_digest_waits_for_the_digest(student, django_capture_on_commit_callbacks
     assert mail.outbox == []
 
 
-def test_unknown_kind_is_emailed(student, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        notification = notify(recipient=student, kind="brand_new_event", text="Something new")
-    notification.refresh_from_db()
-    assert notification.email_status == Notification.EmailStatus.SENT
-    assert "Something new" in mail.outbox[0].body
+def test_notify_with_an_unregistered_kind_raises_and_records_nothing(
+    student, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(UnknownNotificationKind),
+    ):
+        notify(recipient=student, kind="brand_new_event", text="Something new")
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
 
 
 def test_alias_kind_follows_the_registered_preference(employer, django_capture_on_commit_callbacks):

@@ -20,6 +20,9 @@ from tests.accounts.factories import NotificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
+# A registered kind a student receives by email unless they choose otherwise.
+KIND = "offer_extended"
+
 
 # --- notify() ------------------------------------------------------------------------
 
@@ -27,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def test_notify_records_and_emails_after_commit(student, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notification = notify(
-            recipient=student, kind="test", text="Your application was shortlisted", link="/x/"
+            recipient=student, kind=KIND, text="Your application was shortlisted", link="/x/"
         )
         assert Notification.objects.filter(pk=notification.pk).exists()
         assert mail.outbox == []  # nothing sent inside the transaction
@@ -54,7 +57,7 @@ def test_nothing_is_emailed_on_rollback(student, django_capture_on_commit_callba
         pytest.raises(Boom),
         transaction.atomic(),
     ):
-        notify(recipient=student, kind="test", text="never happened")
+        notify(recipient=student, kind=KIND, text="never happened")
         raise Boom
     assert callbacks == []
     assert mail.outbox == []
@@ -63,8 +66,8 @@ def test_nothing_is_emailed_on_rollback(student, django_capture_on_commit_callba
 
 def test_dedupe_key_records_and_emails_once(student, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = notify(recipient=student, kind="test", text="Once", dedupe_key="event:1")
-        second = notify(recipient=student, kind="test", text="Once", dedupe_key="event:1")
+        first = notify(recipient=student, kind=KIND, text="Once", dedupe_key="event:1")
+        second = notify(recipient=student, kind=KIND, text="Once", dedupe_key="event:1")
     assert first is not None and second is None
     assert Notification.objects.filter(dedupe_key="event:1").count() == 1
     assert len(mail.outbox) == 1
@@ -72,17 +75,17 @@ def test_dedupe_key_records_and_emails_once(student, django_capture_on_commit_ca
 
 def test_dedupe_does_not_break_the_callers_transaction(student, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify(recipient=student, kind="test", text="A", dedupe_key="k")
-        notify(recipient=student, kind="test", text="A", dedupe_key="k")
+        notify(recipient=student, kind=KIND, text="A", dedupe_key="k")
+        notify(recipient=student, kind=KIND, text="A", dedupe_key="k")
         # The duplicate's IntegrityError was contained: the transaction still works.
-        notify(recipient=student, kind="test", text="B")
+        notify(recipient=student, kind=KIND, text="B")
     assert Notification.objects.filter(recipient=student).count() == 2
     assert len(mail.outbox) == 2
 
 
 def test_long_text_is_truncated(student, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notification = notify(recipient=student, kind="test", text="x" * 500)
+        notification = notify(recipient=student, kind=KIND, text="x" * 500)
     assert len(notification.text) == 300
 
 
@@ -114,11 +117,6 @@ def test_task_skips_inactive_recipients(student):
 
 
 @pytest.fixture
-def no_backoff(settings):
-    settings.NOTIFICATION_RETRY_BACKOFF = 0
-
-
-@pytest.fixture
 def failing_smtp(monkeypatch):
     """``failing_smtp(times=n)``: the mail backend raises for the first n sends."""
     from django.core.mail.backends.locmem import EmailBackend
@@ -142,17 +140,6 @@ def failing_smtp(monkeypatch):
 
     monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
     return failer
-
-
-@pytest.fixture
-def worker_like_retries():
-    """Run retries the way a worker does. With eager propagation on (the test default),
-    Celery re-raises the Retry of the second eager attempt instead of running it."""
-    conf = send_notification_email.app.conf
-    before = conf.task_eager_propagates
-    conf.task_eager_propagates = False
-    yield
-    conf.task_eager_propagates = before
 
 
 def test_smtp_failure_is_retried_then_marked_failed(
@@ -385,8 +372,8 @@ def test_unread_count_is_cached_and_forgotten_by_each_change(student, django_ass
     with django_assert_num_queries(0):
         assert notification_unread_count(user=student) == 0
 
-    first = notify(recipient=student, kind="test", text="One")
-    notify(recipient=student, kind="test", text="Two")
+    first = notify(recipient=student, kind=KIND, text="One")
+    notify(recipient=student, kind=KIND, text="Two")
     assert notification_unread_count(user=student) == 2
 
     notification_mark_read(notification=first)
@@ -399,7 +386,7 @@ def test_unread_count_is_cached_and_forgotten_by_each_change(student, django_ass
 def test_unread_count_of_one_user_is_not_anothers(student):
     other = StudentFactory()
     assert notification_unread_count(user=other) == 0
-    notify(recipient=student, kind="test", text="Only for the student")
+    notify(recipient=student, kind=KIND, text="Only for the student")
     assert notification_unread_count(user=student) == 1
     assert notification_unread_count(user=other) == 0
 
@@ -420,6 +407,6 @@ def test_badge_poll_counts_afresh_and_repairs_the_cached_count(client, student):
 def test_a_rolled_back_notification_leaves_the_count_right(student):
     assert notification_unread_count(user=student) == 0
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify(recipient=student, kind="test", text="Never")
+        notify(recipient=student, kind=KIND, text="Never")
         raise RuntimeError
     assert notification_unread_count(user=student) == 0

@@ -28,18 +28,6 @@ def lone_employer(db):
     return UserFactory(role="employer", email="lone@example.com")
 
 
-@pytest.fixture
-def as_role(request, client, employer, supervisor):
-    """Log the client in as the named role (``employer`` is the organization's owner)."""
-
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 def login_redirect(response) -> bool:
     return response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
@@ -207,6 +195,16 @@ def test_members_page_shows_only_the_users_organization(client, employer, other_
     client.force_login(employer)
     content = client.get(reverse("accounts:organization")).content.decode()
     assert other_employer.email not in content
+
+
+def test_members_page_lists_pending_invitations_with_a_withdraw_button(
+    client, employer, pending_invitation
+):
+    client.force_login(employer)
+    content = client.get(reverse("accounts:organization")).content.decode()
+    assert pending_invitation.email in content
+    revoke = reverse("accounts:organization-invitation-revoke", args=[pending_invitation.pk])
+    assert f'action="{revoke}"' in content
 
 
 def test_members_page_query_count_does_not_grow(
@@ -417,22 +415,6 @@ def test_promote_guards(as_role, supervisor, role, expected):
 
 
 # ------------------------------------------------------------------------------
-# Public page
-# ------------------------------------------------------------------------------
-def test_public_page_unknown_slug_is_404(client):
-    assert client.get(reverse("accounts:organization-public", args=["nope"])).status_code == 404
-
-
-def test_public_page_of_an_unverified_organization(client):
-    organization = svc.organization_create(
-        user=UserFactory(role="employer"), name="Fresh Co", description="We do things."
-    )
-    content = client.get(organization.get_absolute_url()).content.decode()
-    assert "Not verified yet" in content and "We do things." in content
-    assert "Verified employer" not in content
-
-
-# ------------------------------------------------------------------------------
 # Logo upload and the public logo view
 # ------------------------------------------------------------------------------
 def _png(size=(8, 8)) -> SimpleUploadedFile:
@@ -485,34 +467,28 @@ def test_logo_larger_than_the_limit_is_refused(client, lone_employer, monkeypatc
     assert not Organization.objects.exists()
 
 
-def test_higher_layers_can_add_sections_to_the_public_page(client, organization, monkeypatch):
-    from django.template import Template
+def test_a_join_refused_at_the_last_moment_is_a_message_on_the_links_page(
+    client, employer, organization, monkeypatch
+):
+    """The accept service can still refuse after the page's own check (the link was
+    used meanwhile): the invitee is sent back to the link with the reason."""
+    import dataclasses
 
+    from accounts.exceptions import InvitationError
     from accounts.views import organizations as views
 
-    monkeypatch.setattr(views, "PUBLIC_PAGE_SECTIONS", [])
-    views.register_public_section(
-        lambda org, request: {"template": "extra.html", "count": 3, "organization": org}
+    def refuse(**kwargs):
+        raise InvitationError("This link was used a moment ago.")
+
+    flow = dataclasses.replace(views.ORGANIZATION_FLOW, accept=refuse)
+    monkeypatch.setattr(views, "ORGANIZATION_FLOW", flow)
+    invitee = UserFactory(role="employer", email="join@example.com")
+    _, token = svc.organization_invite(
+        organization=organization, actor=employer, email=invitee.email
     )
-    views.register_public_section(lambda org, request: None)
-    from django.template import engines
-
-    engine = engines["django"].engine
-    monkeypatch.setattr(
-        engine,
-        "get_template",
-        _with_extra_template(
-            engine.get_template,
-            "extra.html",
-            Template("<p id='extra'>{{ count }} open at {{ organization }}</p>"),
-        ),
-    )
-    content = client.get(organization.get_absolute_url()).content.decode()
-    assert f"<p id='extra'>3 open at {organization.name}</p>" in content
-
-
-def _with_extra_template(get_template, name, template):
-    def patched(template_name, *args, **kwargs):
-        return template if template_name == name else get_template(template_name, *args, **kwargs)
-
-    return patched
+    client.force_login(invitee)
+    url = reverse("accounts:organization-invitation-accept", args=[token])
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "This link was used a moment ago." in response.content.decode()
+    assert not Membership.objects.filter(user=invitee).exists()

@@ -136,3 +136,12 @@ def test_logged_in_as_someone_else_still_unsubscribes_the_tokens_user(client, st
 
 def test_other_methods_are_refused(client, student):
     assert client.put(_url(student)).status_code == 405
+
+
+def test_token_naming_a_kind_nobody_registers_is_rejected(client, student):
+    """A link in an old email whose kind was since removed: nothing to turn off."""
+    url = _url(student, kind="retired_kind")
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 400
+    assert not NotificationPreference.objects.exists()
