@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .statemachine import StatefulModel
 
 
 class DomainError(Exception):
@@ -10,7 +13,7 @@ class DomainError(Exception):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, obj: models.Model, to_status: str):
+    def __init__(self, obj: StatefulModel, to_status: str):
         self.obj = obj
         self.to_status = to_status
         label = obj._meta.verbose_name
