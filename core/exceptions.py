@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .statemachine import StatefulModel
+from typing import Any
 
 
 class DomainError(Exception):
@@ -13,7 +10,8 @@ class DomainError(Exception):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, obj: StatefulModel, to_status: str):
+    def __init__(self, obj: Any, to_status: str):
+        # ``obj`` is a core.statemachine.StatefulModel (which imports this module).
         self.obj = obj
         self.to_status = to_status
         label = obj._meta.verbose_name

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Membership, StudentProfile, User
 from accounts.services.profiles import profile_update
 from devtools import demo_data
+from devtools.demo_context import DemoContext, demo_skill
 from matching.models import (
     Application,
     Engagement,
@@ -76,9 +76,6 @@ from matching.services.records import (
     resume_bullet_save,
 )
 from projects.models import Project
-
-if TYPE_CHECKING:
-    from devtools.management.commands.seed_demo import DemoContext
 
 AppStatus = Application.Status
 EngStatus = Engagement.Status
@@ -366,8 +363,6 @@ def seed_feedback(ctx: DemoContext) -> None:
 def _supervisor_feedback(ctx: DemoContext, engagement: Engagement, spec: dict) -> None:
     if SupervisorFeedback.objects.filter(engagement=engagement).exists():
         return
-    from devtools.management.commands.seed_demo import demo_skill
-
     supervisor_feedback_submit(
         engagement=engagement,
         actor=engagement.supervisor,
