@@ -98,8 +98,8 @@ def application_for_student_project(*, user: User, project: Project) -> Applicat
     "Apply" / "You applied" button)."""
     if not (user.is_authenticated and user.is_student):
         return None
-    # Only what the apply box shows (the apply-box partial of matching/project_detail.html): the date, the
-    # status and the link.
+    # Only what the apply box shows (the apply-box partial of matching/project_detail.html):
+    # the date, the status and the link.
     return (
         Application.objects.filter(project_id=project.pk, student_id=user.pk)
         .only("pk", "project_id", "student_id", "status", "created_at")
