@@ -445,3 +445,29 @@ def test_print_page_shows_what_others_see(client, student, record):
     assert "css/record.css" in page
     assert APPROVED in page and UNAPPROVED_MARK not in page
     assert record["hidden"].engagement.project.title not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "with_bullet", "data"),
+    [
+        ("matching:record-item-visibility", False, {"is_visible": "on"}),
+        ("matching:record-bullet-add", False, {"text": "Wrote a thing"}),
+        ("matching:record-bullet-save", True, {"text": "Rewritten by someone else"}),
+        ("matching:record-bullet-approve", True, {"text": "Approved by someone else"}),
+        ("matching:record-bullet-delete", True, {}),
+        ("matching:record-credential-revoke", False, {}),
+    ],
+)
+def test_every_item_action_on_another_students_item_is_404_and_changes_nothing(
+    client, other_student, record, name, with_bullet, data
+):
+    item = record["item"]
+    bullets_before = list(item.bullets.order_by("pk").values_list("pk", "text", "approved_at"))
+    args = [item.pk, bullets_before[0][0]] if with_bullet else [item.pk]
+    client.force_login(other_student)
+    assert client.post(reverse(name, args=args), data).status_code == 404
+    item.refresh_from_db()
+    assert item.credential_revoked_at is None and item.is_visible
+    assert list(item.bullets.order_by("pk").values_list("pk", "text", "approved_at")) == (
+        bullets_before
+    )
