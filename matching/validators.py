@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
+from accounts.validators import validate_pdf_active_content
+
 SUBMISSION_MAX_BYTES = 20 * 1024 * 1024
 ORIGINAL_FILENAME_MAX = 255
 
@@ -98,7 +100,8 @@ def _is_text(upload: UploadedFile) -> bool:
 
 
 def validate_submission_file(upload: UploadedFile) -> None:
-    """Not empty, at most 20 MB, an allowed extension, and content that matches it."""
+    """Not empty, at most 20 MB, an allowed extension, and content that matches it; a
+    PDF also without active content (JavaScript, launch actions, embedded files)."""
     size = upload.size or 0
     if size == 0:
         raise ValidationError("The file is empty. Choose the file you meant to hand in.", "empty")
@@ -142,6 +145,8 @@ def validate_submission_file(upload: UploadedFile) -> None:
             code="bad_content",
             params={"ext": extension},
         )
+    if extension == "pdf":
+        validate_pdf_active_content(upload)
 
 
 _url_validator = URLValidator(schemes=["http", "https"])

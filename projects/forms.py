@@ -14,6 +14,13 @@ from accounts.models import Organization, Skill, User
 from .models import Project
 from .services.posting import MAX_SLOTS
 
+# The fee column holds up to 2,147,483,647; a micro-internship of at most 40 hours is paid
+# far less than this, so a larger number is a typo (or a probe), not a fee.
+MAX_FEE = 100_000
+DESCRIPTION_MAX = 10_000
+DELIVERABLES_MAX = 3_000
+ELIGIBILITY_NOTES_MAX = 2_000
+
 
 class SkillChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Skill) -> str:
@@ -41,10 +48,12 @@ class ProjectForm(forms.Form):
         help_text="One or two sentences shown in search results.",
     )
     description = forms.CharField(
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The context, the task and what good work looks like.",
     )
     deliverables = forms.CharField(
+        max_length=DELIVERABLES_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the intern hands over, one per line, in order.",
     )
@@ -69,7 +78,12 @@ class ProjectForm(forms.Form):
         label="Estimated hours",
         help_text=f"Between {Project.MIN_HOURS} and {Project.MAX_HOURS} hours of work.",
     )
-    fee = forms.IntegerField(min_value=1, label="Fixed fee")
+    fee = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_FEE,
+        label="Fixed fee",
+        error_messages={"max_value": f"A fee can be at most {MAX_FEE:,}."},
+    )
     currency = forms.ChoiceField(choices=Project.Currency.choices)
     application_deadline = forms.DateTimeField(
         label="Application deadline",
@@ -111,6 +125,7 @@ class ProjectForm(forms.Form):
     )
     eligibility_notes = forms.CharField(
         required=False,
+        max_length=ELIGIBILITY_NOTES_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Eligibility notes",
         help_text="Optional: work authorization, year of study, time zone…",

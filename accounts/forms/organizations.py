@@ -8,6 +8,8 @@ from django.contrib.auth import password_validation
 from ..models import Organization, User
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Long enough for any passphrase or password manager; bounds the work of hashing.
+PASSWORD_MAX = 256
 
 
 class OrganizationForm(forms.ModelForm):
@@ -74,12 +76,14 @@ class InvitationSignupForm(forms.Form):
     password1 = forms.CharField(
         label="Password",
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="Password (again)",
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -13,6 +13,8 @@ STARS = [(str(n), str(n)) for n in range(1, 6)]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 OUTCOMES_MAX = 5
 OUTCOME_MAX = 200
+# Five outcomes of 200 characters, their line breaks and some slack for spacing.
+OUTCOMES_TEXT_MAX = 1100
 SKILLS_MAX = 12
 
 
@@ -75,7 +77,8 @@ class SupervisorFeedbackForm(forms.Form):
     outcomes = forms.CharField(
         label="Quantified outcomes",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1100}),
+        max_length=OUTCOMES_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line, up to 5. E.g. “Grew newsletter click-through from 2.1% to 3.4%”.",
     )
     would_hire = _yes_no("Would you hire or work with this intern again?")
