@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -41,7 +42,7 @@ from .models import (
 from .services import institutions as institution_services
 from .services import invitations as inv
 from .services import organizations as organization_services
-from .services.profiles import profile_ensure_for_user
+from .services.profiles import affiliation_follow, profile_ensure_for_user
 
 
 # ------------------------------------------------------------------------------
@@ -479,6 +480,13 @@ class StudentProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     readonly_fields = ("resume_uploaded_at", "updated_at")
     inlines = [StudentSkillInline]
+
+    def save_model(self, request, obj, form, change):
+        # A school changed or verified here starts (or ends) an affiliation period, as
+        # it does through the student's own pages: placement figures follow it.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            affiliation_follow(obj)
 
 
 # ------------------------------------------------------------------------------

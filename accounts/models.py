@@ -4,15 +4,24 @@ their career-office staff, student profiles, the skill taxonomy and notification
 from __future__ import annotations
 
 import hashlib
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from .notification_kinds import Delivery
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "Enter a time zone name such as “America/Chicago”.", code="invalid_time_zone"
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -55,6 +64,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            # Lists of people in name order (a career office's students) read the first
+            # page off this index instead of sorting everyone.
+            models.Index(fields=["last_name", "first_name", "id"], name="user_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -113,6 +127,10 @@ class Institution(models.Model):
     # one of them is affiliated automatically.
     email_domains = models.JSONField(default=list, blank=True)
     logo = models.ImageField(upload_to="institutions/logos/", blank=True)
+    # Academic years and months are cut at midnight here (an IANA name, "America/Chicago").
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -294,6 +312,9 @@ class StudentProfile(models.Model):
     major = models.CharField(max_length=120, blank=True)
     degree_level = models.CharField(max_length=16, choices=DegreeLevel.choices, blank=True)
     graduation_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The day the student graduated or expects to: places them in a graduating class
+    # (first-destination figures); ``graduation_year`` follows it when it is set.
+    graduation_date = models.DateField(null=True, blank=True)
     headline = models.CharField(max_length=140, blank=True)
     bio = models.TextField(blank=True)
     weekly_availability_hours = models.PositiveSmallIntegerField(default=10)
@@ -325,6 +346,36 @@ class StudentProfile(models.Model):
             self.studentskill_set.exists() if self.pk else False,
         ]
         return round(100 * sum(checks) / len(checks))
+
+
+class Affiliation(models.Model):
+    """A period during which a student's membership of an institution was verified.
+    Placement figures count an event for the school the student belonged to when it
+    happened; the profile only says where they are now."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["student", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_affiliation_per_student",
+            )
+        ]
+        indexes = [models.Index(fields=["institution", "student", "started_at"])]
+
+    def __str__(self) -> str:
+        until = f"{self.ended_at:%Y-%m-%d}" if self.ended_at else "now"
+        return f"{self.student} @ {self.institution} ({self.started_at:%Y-%m-%d}–{until})"
 
 
 class StudentSkill(models.Model):

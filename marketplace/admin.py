@@ -1,8 +1,9 @@
-"""Statistics in the Django admin: read-only (snapshots are written by the task only)."""
+"""Statistics in the Django admin: read-only (placement facts are written by the task
+only). Discrepancies found in frozen years are listed for staff to review."""
 
 from django.contrib import admin
 
-from .models import DashboardAccessLog, StatSnapshot, StatsRun
+from .models import DashboardAccessLog, PlacementDiscrepancy, PlacementUnit, StatsRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -13,18 +14,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(StatSnapshot)
-class StatSnapshotAdmin(ReadOnlyAdmin):
-    list_display = (
-        "scope_type",
-        "scope_id",
-        "period_type",
-        "period_start",
-        "dimension",
-        "dimension_value",
-        "computed_at",
-    )
-    list_filter = ("scope_type", "period_type", "dimension")
+@admin.register(PlacementUnit)
+class PlacementUnitAdmin(ReadOnlyAdmin):
+    list_display = ("institution_key", "year", "built_at", "frozen_at", "dirty_at")
+    list_filter = ("year",)
+
+
+@admin.register(PlacementDiscrepancy)
+class PlacementDiscrepancyAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "figure", "frozen_value", "recomputed_value", "detected_at")
 
 
 @admin.register(StatsRun)

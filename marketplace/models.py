@@ -1,8 +1,8 @@
-"""Placement statistics: nightly snapshots of aggregated figures, the runs that compute
-them, and the log of who looked at named students on a dashboard.
+"""Placement statistics: the compact facts the career-office and site figures are
+computed from (see ``marketplace.placement``), the runs that rebuild them, and the log
+of who looked at named students on a dashboard.
 
-Snapshots hold numbers only (counts, rates, averages) grouped by scope, period and one
-dimension; never a student's name or id.
+Facts hold numbers and a student's id, major and class only; never a name.
 """
 
 from __future__ import annotations
@@ -12,61 +12,134 @@ from django.db import models
 from django.utils import timezone
 
 
-class StatSnapshot(models.Model):
-    class ScopeType(models.TextChoices):
-        INSTITUTION = "institution", "Institution"
-        ORGANIZATION = "organization", "Organization"
-        SITE = "site", "Whole site"
+class PlacementUnit(models.Model):
+    """One institution's academic year of placement facts (``institution_key`` 0: events
+    of students who belonged to no verified institution at the time). The unit is what a
+    rebuild replaces at once, and what closes: once the year's reporting window has
+    ended its facts are frozen ``as of`` ``frozen_at``."""
 
-    class PeriodType(models.TextChoices):
-        YEAR = "year", "Academic year (July–June)"
-        MONTH = "month", "Month"
-
-    class Dimension(models.TextChoices):
-        HEADLINE = "", "Headline"
-        MAJOR = "major", "Major"
-        GRADUATION_YEAR = "graduation_year", "Graduation year"
-        CATEGORY = "category", "Project category"
-        SKILL = "skill", "Skill"
-        ORGANIZATION = "organization", "Organization"
-
-    scope_type = models.CharField(max_length=16, choices=ScopeType.choices)
-    # The institution's or organization's id; 0 for the site.
-    scope_id = models.PositiveBigIntegerField()
-    period_type = models.CharField(max_length=8, choices=PeriodType.choices)
-    # July 1 of the academic year, or the first day of the month.
-    period_start = models.DateField()
-    dimension = models.CharField(max_length=24, choices=Dimension.choices, blank=True)
-    dimension_value = models.CharField(max_length=200, blank=True)
-    metrics = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(default=timezone.now)
+    institution_key = models.PositiveBigIntegerField()
+    year = models.DateField(help_text="July 1 of the academic year.")
+    built_at = models.DateTimeField(null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    # Set when an event of the unit changed after ``built_at``; the refresh task clears it.
+    dirty_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["scope_type", "scope_id", "period_type", "period_start", "dimension"]
+        ordering = ["institution_key", "-year"]
         constraints = [
-            # The upsert target: two concurrent runs update the same rows, never add.
+            models.UniqueConstraint(fields=["institution_key", "year"], name="one_placement_unit")
+        ]
+        indexes = [models.Index(fields=["dirty_at"], name="placement_unit_dirty")]
+
+    def __str__(self) -> str:
+        return f"Placement unit {self.institution_key} {self.year:%Y}"
+
+
+class PlacementFact(models.Model):
+    """One student's year at one institution, in numbers: the compact fact every
+    career-office and site figure is summed or counted from. Student attributes are
+    copied in, so a filter is a WHERE on this table alone."""
+
+    institution_key = models.PositiveBigIntegerField()
+    year = models.DateField()
+    student_id = models.PositiveBigIntegerField()
+    major = models.CharField(max_length=120, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(null=True)
+    has_graduation_date = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    applications = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    engagements_started = models.PositiveIntegerField(default=0)
+    engagements_completed = models.PositiveIntegerField(default=0)
+    engagements_cancelled = models.PositiveIntegerField(default=0)
+    feedback_count = models.PositiveIntegerField(default=0)
+    overall_rating_sum = models.PositiveIntegerField(default=0)
+    offers_extended = models.PositiveIntegerField(default=0)
+    offers_accepted_full_time = models.PositiveIntegerField(default=0)
+    offers_accepted_other = models.PositiveIntegerField(default=0)
+    # Completed an engagement this year and accepted a full-time offer from one of those
+    # organizations within the reporting window.
+    converted = models.BooleanField(default=False)
+    # Graduated in this academic year (graduation_date), and whether their outcome was
+    # recorded within six months of that date.
+    graduate = models.BooleanField(default=False)
+    outcome_known = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "scope_type",
-                    "scope_id",
-                    "period_type",
-                    "period_start",
-                    "dimension",
-                    "dimension_value",
-                ],
-                name="one_snapshot_per_group",
+                fields=["institution_key", "year", "student_id"], name="one_placement_fact"
             )
         ]
         indexes = [
-            # "Figures computed … ago" and the stale-row sweep read by computation time.
-            models.Index(fields=["-computed_at"], name="snapshot_computed_at"),
+            models.Index(fields=["institution_key", "year", "major"], name="fact_unit_major"),
+            models.Index(
+                fields=["institution_key", "year", "graduation_year"], name="fact_unit_class"
+            ),
+            models.Index(fields=["year"], name="fact_year"),
         ]
 
     def __str__(self) -> str:
-        dimension = f" {self.dimension}={self.dimension_value}" if self.dimension else ""
-        return (
-            f"{self.scope_type} {self.scope_id} {self.period_type} {self.period_start}{dimension}"
-        )
+        return f"Student {self.student_id} in unit {self.institution_key} {self.year:%Y}"
+
+
+class PlacementCell(models.Model):
+    """Additive counts of one unit by student major and class, and by one more value:
+    a month (``dimension`` "month", value "YYYY-MM"), a project category, a skill, an
+    organization or a competency. ``students`` is the number of distinct students behind
+    the row (each student is in one major and class, so it adds up across them)."""
+
+    class Dimension(models.TextChoices):
+        MONTH = "month", "Month"
+        CATEGORY = "category", "Project category"
+        SKILL = "skill", "Skill"
+        ORGANIZATION = "organization", "Organization"
+        COMPETENCY = "competency", "Competency"
+
+    institution_key = models.PositiveBigIntegerField()
+    year = models.DateField()
+    major = models.CharField(max_length=120, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(null=True)
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=200)
+    students = models.PositiveIntegerField(default=0)
+    applications = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    engagements_started = models.PositiveIntegerField(default=0)
+    engagements_completed = models.PositiveIntegerField(default=0)
+    offers_extended = models.PositiveIntegerField(default=0)
+    hires = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["institution_key", "year", "dimension"], name="cell_unit_dimension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} in unit {self.institution_key} {self.year:%Y}"
+
+
+class PlacementDiscrepancy(models.Model):
+    """A recomputation of a frozen (closed) year that would have changed a figure: kept
+    for staff to review instead of silently rewriting a reported number."""
+
+    unit = models.ForeignKey(PlacementUnit, on_delete=models.CASCADE, related_name="discrepancies")
+    figure = models.CharField(max_length=64)
+    frozen_value = models.BigIntegerField()
+    recomputed_value = models.BigIntegerField()
+    detected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-detected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.figure} {self.frozen_value} → {self.recomputed_value}"
 
 
 class StatsRun(models.Model):

@@ -307,6 +307,19 @@ APPLICATION_RESPONSE_DAYS = int(env("APPLICATION_RESPONSE_DAYS", "14"))
 # Days after completion during which two-sided feedback stays blind.
 FEEDBACK_WINDOW_DAYS = int(env("FEEDBACK_WINDOW_DAYS", "14"))
 
+# Placement figures (career-office and site dashboards; see marketplace/placement.py).
+# A figure or breakdown row computed from fewer than this many students shows as
+# "fewer than k", and filter values held by fewer students are not offered.
+PLACEMENT_MIN_CELL_SIZE = max(2, int(env("PLACEMENT_MIN_CELL_SIZE", "5")))
+# Where academic years are cut for students who belong to no institution.
+PLACEMENT_TIME_ZONE = env("PLACEMENT_TIME_ZONE", "America/New_York")
+# A change queues the rebuild of the units it touched this many seconds later, so that a
+# burst of changes is one rebuild. 0 rebuilds at once (and inline with eager Celery).
+PLACEMENT_REFRESH_DELAY = int(env("PLACEMENT_REFRESH_DELAY", "60"))
+# Whether changes mark their units for rebuild at all (the nightly run rebuilds every
+# unit either way). The test suite turns it off except where it tests it.
+PLACEMENT_TRACK_CHANGES = env_bool("PLACEMENT_TRACK_CHANGES", default=True)
+
 from marketplace.beat import BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE

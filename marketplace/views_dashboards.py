@@ -1,11 +1,13 @@
 """Placement dashboards: career office (its own institution), employer (its own
-organization) and platform staff (the whole site), plus "Refresh now" and its progress.
+organization) and platform staff (the whole site), the methodology page, the annual
+placement report (PDF), plus "Refresh now" and its progress.
 
-Headline, trend and breakdown numbers come from the nightly StatSnapshot rows (filtered
-views are computed live by the same code, see ``stats.dashboard_figures``); the career
-office's student list reads current data, paginated, with a fixed number of queries.
-Every page or CSV that names students is recorded in the access log
-(``services.dashboard_access_log_create``).
+Career-office and site figures are sums over the placement facts
+(``dashboards.figures.placement_figures``, a fixed handful of queries for any filter),
+with the privacy threshold applied; employer figures are computed live from the
+organization's own data (``stats.employer_figures``). The career office's student list
+reads current data, paginated, with a fixed number of queries. Every page or CSV that
+names students is recorded in the access log (``services.dashboard_access_log_create``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -31,17 +35,19 @@ from accounts.permissions import (
 )
 from core.web import paginate
 
-from . import stats
+from . import placement, stats
 from .dashboards import selectors
 from .dashboards import tables as t
+from .dashboards.figures import min_cell_size as placement_min_cell_size
+from .dashboards.figures import placement_figures
 from .forms import DashboardFilterForm
-from .models import StatSnapshot, StatsRun
+from .models import StatsRun
 from .services import dashboard_access_log_create
 
-Scope = StatSnapshot.ScopeType
 STUDENTS_PER_PAGE = 25
 CSV_STUDENTS_MAX = 10_000
 REFRESHED_EVENT = "stats-refreshed"
+EMPLOYER_YEARS = 4
 
 
 # ------------------------------------------------------------------------------
@@ -50,24 +56,29 @@ REFRESHED_EVENT = "stats-refreshed"
 def _filters(
     request: HttpRequest,
     *,
-    scope_type: str,
-    scope_id: int,
+    years: list[date],
+    current: date,
     majors: list[str] | None = None,
     graduation_years: list[int] | None = None,
 ) -> tuple[DashboardFilterForm, date, dict[str, Any]]:
-    current = stats.academic_year_start(timezone.localdate())
-    years = sorted(
-        set(stats.snapshot_years(scope_type=scope_type, scope_id=scope_id)) | {current},
-        reverse=True,
-    )
+    """The dashboard's filter form and what it selects. The year shown is always the
+    year selected: the current academic year unless the query names another, and every
+    filter submission carries it (the select starts on it)."""
+    choices = sorted(set(years) | {current}, reverse=True)
     form = DashboardFilterForm(
-        request.GET or None, years=years, majors=majors, graduation_years=graduation_years
+        request.GET or None,
+        years=choices,
+        majors=majors,
+        graduation_years=graduation_years,
+        initial={"year": current.year},
     )
     cleaned: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()  # invalid fields fall back to their defaults, with the error shown
         cleaned = form.cleaned_data
     year = date(cleaned["year"], 7, 1) if cleaned.get("year") else current
+    # An absent or invalid year (error kept) must still select the year shown.
+    form.data = {**form.data.dict(), "year": str(year.year)} if form.is_bound else form.data
     student_filter = {}
     if cleaned.get("major"):
         student_filter["major"] = cleaned["major"]
@@ -84,9 +95,8 @@ def _csv_response(table: t.Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     writer = csv.writer(response)
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+    writer.writerow([t.csv_safe(header) for header in table.headers])
+    writer.writerows(table.csv_rows)
     return response
 
 
@@ -116,25 +126,26 @@ def _run_context(user, figures: dict[str, Any] | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------------------
 def _career_context(request: HttpRequest) -> dict[str, Any]:
     institution = selectors.institution_for(request.user)
+    tz = placement.institution_time_zone(institution)
     form, year, student_filter = _filters(
         request,
-        scope_type=Scope.INSTITUTION,
-        scope_id=institution.pk,
+        years=placement.placement_years(institution_key=institution.pk),
+        current=placement.current_academic_year(tz),
         **selectors.institution_filter_choices(institution=institution),
     )
-    figures = stats.dashboard_figures(
-        scope_type=Scope.INSTITUTION,
-        scope_id=institution.pk,
-        year=year,
-        student_filter=student_filter,
+    figures = placement_figures(
+        institution_key=institution.pk, year=year, student_filter=student_filter
     )
-    organization_ids = t.career_organization_ids(figures)
-    tables = t.career_tables(
-        figures, year=year, organization_names=selectors.organization_names(organization_ids)
+    tables = t.placement_tables(
+        figures,
+        year=year,
+        organization_names=selectors.organization_names(t.career_organization_ids(figures)),
+        filtered=bool(student_filter),
     )
     counts = selectors.student_consent_counts(institution=institution, **student_filter)
     return {
         "institution": institution,
+        "time_zone": str(tz),
         "form": form,
         "year": year,
         "year_label": stats.academic_year_label(year),
@@ -209,15 +220,51 @@ def career_export(request: HttpRequest) -> HttpResponse:
     return _csv_response(table, f"career-{name}-{ctx['year'].year}")
 
 
+@require_GET
+@career_office_required
+def career_report(request: HttpRequest) -> HttpResponse:
+    """The academic year's placement report as a PDF: the headline, funnel, conversion
+    and knowledge rate with their definitions and exclusions, and the breakdowns, all
+    above the privacy threshold, with the "as of" date. Names no student."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only this page needs
+
+    ctx = _career_context(request)
+    ctx["generated_at"] = timezone.now()
+    html = render_to_string("dashboards/report.html", ctx, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    slug = ctx["institution"].slug
+    response["Content-Disposition"] = (
+        f'attachment; filename="placement-report-{slug}-{ctx["year"].year}.pdf"'
+    )
+    return response
+
+
+@require_GET
+@login_not_required
+def methodology(request: HttpRequest) -> HttpResponse:
+    """How every figure is computed: population, numerator, denominator, period, time
+    zone and exclusions. Public: a figure's definition is no secret."""
+    return render(
+        request,
+        "dashboards/methodology.html",
+        {
+            "min_cell_size": placement_min_cell_size(),
+            "platform_time_zone": str(placement.platform_time_zone()),
+        },
+    )
+
+
 # ------------------------------------------------------------------------------
 # Employer
 # ------------------------------------------------------------------------------
 def _employer_context(request: HttpRequest) -> dict[str, Any]:
     organization = selectors.organization_for(request.user)
-    form, year, _ = _filters(request, scope_type=Scope.ORGANIZATION, scope_id=organization.pk)
-    figures = stats.dashboard_figures(
-        scope_type=Scope.ORGANIZATION, scope_id=organization.pk, year=year
-    )
+    current = placement.current_academic_year(placement.platform_time_zone())
+    # Computed live from the organization's own data: any recent year can be shown.
+    recent = [date(current.year - n, 7, 1) for n in range(1, EMPLOYER_YEARS)]
+    form, year, _ = _filters(request, years=recent, current=current)
+    figures = stats.employer_figures(organization_id=organization.pk, year=year)
     tables = t.employer_tables(
         figures,
         year=year,
@@ -259,8 +306,12 @@ def employer_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def site_summary(request: HttpRequest) -> HttpResponse:
-    form, year, _ = _filters(request, scope_type=Scope.SITE, scope_id=0)
-    figures = stats.dashboard_figures(scope_type=Scope.SITE, scope_id=0, year=year)
+    form, year, _ = _filters(
+        request,
+        years=placement.placement_years(institution_key=None),
+        current=placement.current_academic_year(placement.platform_time_zone()),
+    )
+    figures = placement_figures(institution_key=None, year=year)
     ctx = {
         "form": form,
         "year": year,
@@ -268,7 +319,7 @@ def site_summary(request: HttpRequest) -> HttpResponse:
         "query": _query(year, {}),
         "figures": figures,
         "m": figures["headline"],
-        "tables": t.site_tables(figures, year=year),
+        "tables": t.placement_tables(figures, year=year),
         "runs": selectors.stats_runs_recent(),
         **_run_context(request.user, figures),
     }

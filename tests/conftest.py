@@ -75,6 +75,9 @@ def _test_settings(settings, tmp_path):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     # The real hasher is slow on purpose; tests create many users and need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Placement facts are rebuilt by the tests that read them (placement_rebuild), not
+    # after every save; tests/marketplace/test_placement_refresh.py turns this back on.
+    settings.PLACEMENT_TRACK_CHANGES = False
     # Cached fragments (similar projects, …) must not leak from one test into the next.
     from django.core.cache import cache
 

@@ -14,6 +14,7 @@ from ..validators import validate_resume
 MIN_GRADUATION_YEAR = 1980
 YEARS_AHEAD = 8
 MAX_WEEKLY_HOURS = 60
+BIO_MAX = 2000
 
 
 def _check_host(value: str, domain: str, label: str) -> str:
@@ -80,6 +81,7 @@ class ProfileForm(forms.ModelForm):
             "major",
             "degree_level",
             "graduation_year",
+            "graduation_date",
             "headline",
             "bio",
             "weekly_availability_hours",
@@ -89,6 +91,7 @@ class ProfileForm(forms.ModelForm):
             "major": "Major or field of study",
             "degree_level": "Degree",
             "graduation_year": "Graduation year",
+            "graduation_date": "Graduation date",
             "headline": "Headline",
             "bio": "About you",
             "weekly_availability_hours": "Hours a week you can work on projects",
@@ -97,6 +100,10 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "headline": "One line employers see first, e.g. “Economics junior who loves data”.",
             "graduation_year": "The year you graduated or expect to.",
+            "graduation_date": (
+                "The day you graduated or expect to (your commencement is fine). Career "
+                "offices report outcomes by graduating class; the year follows this date."
+            ),
             "share_with_career_office": (
                 "If you turn this on, the career office of your verified institution can "
                 "see which projects you applied to and completed, the ratings you got and "
@@ -105,8 +112,9 @@ class ProfileForm(forms.ModelForm):
             ),
         }
         widgets = {
+            "graduation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(
-                attrs={"rows": 5, "maxlength": 2000, "data-counter": "bio-count"}
+                attrs={"rows": 5, "maxlength": BIO_MAX, "data-counter": "bio-count"}
             ),
             "headline": forms.TextInput(attrs={"data-counter": "headline-count"}),
         }
@@ -148,11 +156,29 @@ class ProfileForm(forms.ModelForm):
             raise ValidationError(f"Enter a year between {MIN_GRADUATION_YEAR} and {max_year}.")
         return year
 
+    def clean_graduation_date(self):
+        day = self.cleaned_data.get("graduation_date")
+        max_year = timezone.now().year + YEARS_AHEAD
+        if day is not None and not MIN_GRADUATION_YEAR <= day.year <= max_year:
+            raise ValidationError(
+                f"Enter a date between {MIN_GRADUATION_YEAR} and the end of {max_year}."
+            )
+        return day
+
     def clean_weekly_availability_hours(self) -> int:
         hours = self.cleaned_data.get("weekly_availability_hours")
         if hours is None or not 1 <= hours <= MAX_WEEKLY_HOURS:
             raise ValidationError(f"Enter a number of hours from 1 to {MAX_WEEKLY_HOURS}.")
         return hours
+
+    def clean_bio(self) -> str:
+        # The model column is unbounded text: the limit lives here, not only in the HTML.
+        bio = self.cleaned_data.get("bio", "")
+        if len(bio) > BIO_MAX:
+            raise ValidationError(
+                f"Write at most {BIO_MAX:,} characters here (this has {len(bio):,})."
+            )
+        return bio
 
     def clean_linkedin_url(self) -> str:
         return _check_host(self.cleaned_data.get("linkedin_url", ""), "linkedin.com", "LinkedIn")
@@ -168,6 +194,8 @@ class ProfileForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get("graduation_date") is not None:
+            data["graduation_year"] = data["graduation_date"].year
         if data.get("resume") and data.get("remove_resume"):
             self.add_error("remove_resume", "Either upload a new résumé or remove it, not both.")
         return data

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.exceptions import DomainError
 
-from ..models import Institution, Skill, StudentProfile, StudentSkill, User
+from ..models import Affiliation, Institution, Skill, StudentProfile, StudentSkill, User
 from ..signals import student_profile_changed
 from ..validators import validate_resume
 
@@ -35,6 +35,7 @@ EDITABLE_FIELDS = (
     "major",
     "degree_level",
     "graduation_year",
+    "graduation_date",
     "headline",
     "bio",
     "weekly_availability_hours",
@@ -90,7 +91,25 @@ def student_affiliate_from_email(*, user: User, email: str) -> StudentProfile | 
     profile.institution = institution
     profile.institution_verified = True
     profile.save(update_fields=["institution", "institution_verified", "updated_at"])
+    affiliation_follow(profile)
     return profile
+
+
+def affiliation_follow(profile: StudentProfile) -> None:
+    """Keep the affiliation history in step with the profile: the open period ends
+    when the verified institution changes or stops being verified, and a new one opens
+    for a newly verified institution. Runs inside the caller's transaction."""
+    now = timezone.now()
+    current = profile.institution_id if profile.institution_verified else None
+    open_period = Affiliation.objects.filter(student_id=profile.user_id, ended_at__isnull=True)
+    if current is None:
+        open_period.update(ended_at=now)
+        return
+    open_period.exclude(institution_id=current).update(ended_at=now)
+    if not open_period.exists():
+        Affiliation.objects.create(
+            student_id=profile.user_id, institution_id=current, started_at=now
+        )
 
 
 def _store_resume(*, profile: StudentProfile, upload: UploadedFile) -> str:
@@ -168,7 +187,10 @@ def profile_update(
                 locked.resume.name = ""
                 locked.resume_uploaded_at = None
                 _delete_file_later(old_resume_name)
+            if locked.graduation_date is not None:
+                locked.graduation_year = locked.graduation_date.year
             locked.save()
+            affiliation_follow(locked)
             if locked.weekly_availability_hours != old_hours:
                 _profile_changed(locked, "weekly_availability_hours")
     except BaseException:

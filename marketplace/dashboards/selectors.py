@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -23,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Institution, Organization, StudentProfile
+from accounts.models import Institution, Organization, StudentProfile, User
 from matching.models import Application, Engagement, InternFeedback, Offer
 
 from ..models import StatsRun
@@ -47,17 +49,27 @@ def _count_per_student(qs: QuerySet) -> Coalesce:
 
 
 def institution_students(*, institution: Institution) -> QuerySet[StudentProfile]:
-    """Every verified student of the institution (for counts)."""
+    """Every verified student of the institution whose account is active (for counts).
+    Deactivated accounts are few: excluding them as a (hashed) list costs less than
+    joining every student to their user."""
+    inactive = User.objects.filter(is_active=False).values("pk")
     return StudentProfile.objects.filter(
-        institution_id=institution.pk, institution_verified=True, user__is_active=True
-    )
+        institution_id=institution.pk, institution_verified=True
+    ).exclude(user_id__in=inactive)
 
 
 def career_students_base(
     *, institution: Institution, major: str | None = None, graduation_year: int | None = None
 ) -> QuerySet[StudentProfile]:
     """The institution's consenting students in list order, without the figures."""
-    qs = institution_students(institution=institution).filter(share_with_career_office=True)
+    # Joined to the user (not ``institution_students``' exclusion list): PostgreSQL then
+    # walks the users in name order (index user_name_order) and stops after one page.
+    qs = StudentProfile.objects.filter(
+        institution_id=institution.pk,
+        institution_verified=True,
+        share_with_career_office=True,
+        user__is_active=True,
+    )
     if major:
         qs = qs.filter(major=major)
     if graduation_year:
@@ -115,7 +127,8 @@ def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def student_status(profile: StudentProfile) -> str:
+def student_status(profile: Any) -> str:
+    """``profile``: a row of ``career_student_list`` (annotated with its figures)."""
     if profile.is_hired:
         return "Hired"
     if profile.is_working:
@@ -127,7 +140,7 @@ def student_status(profile: StudentProfile) -> str:
     return "Not started"
 
 
-def student_flags(profile: StudentProfile) -> list[str]:
+def student_flags(profile: Any) -> list[str]:
     flags = []
     if profile.n_applications and not profile.n_accepted:
         flags.append("Applied but never accepted")
@@ -138,43 +151,43 @@ def student_flags(profile: StudentProfile) -> list[str]:
     return flags
 
 
-def institution_majors(*, institution: Institution) -> list[str]:
-    return list(
-        institution_students(institution=institution)
-        .exclude(major="")
-        .order_by("major")
-        .values_list("major", flat=True)
-        .distinct()
-    )
-
-
-def institution_graduation_years(*, institution: Institution) -> list[int]:
-    return list(
-        institution_students(institution=institution)
-        .filter(graduation_year__isnull=False)
-        .order_by("graduation_year")
-        .values_list("graduation_year", flat=True)
-        .distinct()
-    )
+FILTER_CHOICES_TTL = 300
 
 
 def institution_filter_choices(*, institution: Institution) -> dict[str, list]:
-    """``majors`` and ``graduation_years`` (as ``institution_majors`` and
-    ``institution_graduation_years``) from one query."""
-    pairs = (
-        institution_students(institution=institution)
-        .order_by("major", "graduation_year")  # the database's collation orders majors
-        .values_list("major", "graduation_year")
-        .distinct()
+    """The majors and graduation years a career office may filter by: those held by at
+    least k (``PLACEMENT_MIN_CELL_SIZE``) of its verified students, so that no filter
+    narrows the figures down to a handful of people. Kept for five minutes: counting
+    every student of a large institution on each page view costs more than the rest
+    of the page, and a new major reaching k can wait that long."""
+    k = settings.PLACEMENT_MIN_CELL_SIZE
+    key = f"placement:filter-choices:{institution.pk}:{k}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _filter_choices(institution=institution, k=k)
+        cache.set(key, choices, FILTER_CHOICES_TTL)
+    return choices
+
+
+def _filter_choices(*, institution: Institution, k: int) -> dict[str, list]:
+    students = institution_students(institution=institution)
+    majors = (
+        students.exclude(major="")
+        .values("major")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=k)
+        .order_by("major")  # the database's collation orders majors
+        .values_list("major", flat=True)
     )
-    majors: dict[str, None] = {}
-    years: set[int] = set()
-    for major, year in pairs:
-        if major != "":
-            majors[major] = None
-        if year is not None:
-            years.add(year)
-    return {"majors": list(majors), "graduation_years": sorted(years)}
+    years = (
+        students.filter(graduation_year__isnull=False)
+        .values("graduation_year")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=k)
+        .order_by("graduation_year")
+        .values_list("graduation_year", flat=True)
+    )
+    return {"majors": list(majors), "graduation_years": list(years)}
 
 
 def student_consent_counts(
@@ -192,17 +205,6 @@ def student_consent_counts(
         non_consenting=Count("pk", filter=Q(share_with_career_office=False)),
     )
     return {key: value or 0 for key, value in counts.items()}
-
-
-def non_consenting_count(
-    *, institution: Institution, major: str | None = None, graduation_year: int | None = None
-) -> int:
-    qs = institution_students(institution=institution).filter(share_with_career_office=False)
-    if major:
-        qs = qs.filter(major=major)
-    if graduation_year:
-        qs = qs.filter(graduation_year=graduation_year)
-    return qs.count()
 
 
 def organization_names(ids: list[str]) -> dict[str, str]:

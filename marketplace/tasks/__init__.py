@@ -5,6 +5,6 @@ the beat schedule and messages already queued refer to tasks by name.
 """
 
 from .nudges import remind_inactive_engagements
-from .statistics import compute_statistics
+from .statistics import compute_statistics, refresh_dirty_placement_units
 
-__all__ = ["compute_statistics", "remind_inactive_engagements"]
+__all__ = ["compute_statistics", "refresh_dirty_placement_units", "remind_inactive_engagements"]

@@ -1,5 +1,6 @@
-"""Background work of the marketplace: the nightly placement statistics (also queued by
-a dashboard's "Refresh now"). Safe to run twice, and twice at once."""
+"""Background work of the marketplace: the nightly rebuild of the placement facts (also
+queued by a dashboard's "Refresh now"), and the rebuild of the units a change touched.
+Safe to run twice, and twice at once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from .. import stats
+from .. import placement, stats
 
 logger = logging.getLogger(__name__)
 
@@ -22,15 +23,15 @@ logger = logging.getLogger(__name__)
     max_retries=3,
 )
 def compute_statistics(self, run_id: int | None = None) -> int:
-    """Recompute every statistics snapshot. ``run_id`` is the StatsRun a "Refresh now"
-    created (None from beat: a run row is recorded then too). A run already finished
-    is not done again. Returns the number of snapshot rows written."""
+    """Rebuild every placement unit. ``run_id`` is the StatsRun a "Refresh now" created
+    (None from beat: a run row is recorded then too). A run already finished is not
+    done again. Returns the number of fact and cell rows written."""
     run = stats.stats_run_start(run_id=run_id)
     if run is None:
         logger.info("statistics run %s already finished; nothing to do", run_id)
         return 0
     try:
-        rows = stats.statistics_compute_all()
+        rows = stats.placement_rebuild()
     except DatabaseError as exc:
         if self.request.retries >= (self.max_retries or 0):
             stats.stats_run_finish(run=run, error=f"{exc.__class__.__name__}: {exc}")
@@ -39,5 +40,17 @@ def compute_statistics(self, run_id: int | None = None) -> int:
         stats.stats_run_finish(run=run, error=f"{exc.__class__.__name__}: {exc}")
         raise
     stats.stats_run_finish(run=run, rows=rows)
-    logger.info("statistics run %s wrote %s snapshot rows", run.pk, rows)
+    logger.info("statistics run %s wrote %s placement rows", run.pk, rows)
     return rows
+
+
+@shared_task(
+    name="marketplace.tasks.refresh_dirty_placement_units",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def refresh_dirty_placement_units() -> int:
+    """Rebuild the placement units a change marked dirty; a burst of changes queues
+    several of these, and all but the first find nothing left to do."""
+    return placement.placement_refresh_dirty()

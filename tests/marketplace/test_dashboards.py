@@ -1,5 +1,11 @@
 """Dashboards: every view × role, scoping (nothing leaks: unique marker strings must be
-absent from every response), CSV = table, filters, the access log, "Refresh now"."""
+absent from every response), CSV = table, filters, the access log, "Refresh now".
+
+The world is the hand-built dataset of test_stats.py with its placement facts built.
+The privacy threshold stays at its default (5) unless a test checks hand-computed
+figures: then ``every_figure`` sets it to 1. Privacy itself, the year filter and the
+query counts are in test_placement_views.py.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ import io
 import pytest
 from django.urls import reverse
 
-from marketplace import stats
+from marketplace import placement
+from marketplace.dashboards.figures import Suppressed
 from marketplace.models import DashboardAccessLog, StatsRun
 from marketplace.services import dashboard_access_log_create
 from tests.accounts.factories import CareerOfficeMembershipFactory, CareerOfficerFactory
-from tests.marketplace.test_stats import build_dataset
+from tests.marketplace.test_stats import AY, CLASS, NEXT_CLASS, build_dataset
 
-YEAR = "year=2025"
+YEAR = f"year={AY.year}"
 CAREER_TABLES = [
     "summary",
     "funnel",
@@ -32,9 +39,15 @@ EMPLOYER_TABLES = ["summary", "funnel", "months", "categories", "skills", "ratin
 
 
 @pytest.fixture
+def every_figure(settings):
+    """No privacy threshold: for the tests that check hand-computed figures."""
+    settings.PLACEMENT_MIN_CELL_SIZE = 1
+
+
+@pytest.fixture
 def world(db):
     data = build_dataset()
-    stats.statistics_compute_all()
+    placement.placement_rebuild()
     data.officer_u = CareerOfficerFactory(
         email="officer@upstate.edu", career_office__institution=data.u
     )
@@ -50,8 +63,6 @@ def _get(client, user, url, **headers):
 
 
 def _text(response) -> str:
-    if response.get("Content-Type", "").startswith("text/csv"):
-        return response.content.decode()
     return response.content.decode()
 
 
@@ -61,7 +72,7 @@ def _career_urls() -> list[str]:
     urls = [
         f"{base}?{YEAR}",
         f"{base}?{YEAR}&major=Economics",
-        f"{base}?{YEAR}&graduation_year=2026",
+        f"{base}?{YEAR}&graduation_year={CLASS}",
     ]
     urls += [f"{export}?table={name}&{YEAR}" for name in CAREER_TABLES]
     urls += [f"{export}?table=students&{YEAR}&major=Economics"]
@@ -80,6 +91,16 @@ ROLE_MATRIX = [
     ("dashboards:career-export", "officer_u", 200),
     ("dashboards:career-export", "student", 403),
     ("dashboards:career-export", "employer", 403),
+    ("dashboards:career-export", "staff", 403),
+    ("dashboards:career-report", "officer_u", 200),
+    ("dashboards:career-report", "student", 403),
+    ("dashboards:career-report", "employer", 403),
+    ("dashboards:career-report", "staff", 403),
+    ("dashboards:methodology", "officer_u", 200),
+    ("dashboards:methodology", "student", 200),
+    ("dashboards:methodology", "employer", 200),
+    ("dashboards:methodology", "staff", 200),
+    ("dashboards:methodology", "anonymous", 200),
     ("dashboards:employer", "employer", 200),
     ("dashboards:employer", "officer_u", 403),
     ("dashboards:employer", "student", 403),
@@ -87,6 +108,7 @@ ROLE_MATRIX = [
     ("dashboards:employer-export", "employer", 200),
     ("dashboards:employer-export", "officer_u", 403),
     ("dashboards:employer-export", "student", 403),
+    ("dashboards:employer-export", "staff", 403),
     ("dashboards:site", "staff", 200),
     ("dashboards:site", "officer_u", 403),
     ("dashboards:site", "employer", 403),
@@ -112,13 +134,26 @@ def world_with_staff(world, staff_user):
 @pytest.mark.parametrize(("name", "role", "status"), ROLE_MATRIX)
 def test_every_view_for_every_role(client, world_with_staff, name, role, status):
     url = reverse(name) + "?table=summary&" + YEAR
-    response = _get(client, _user(world_with_staff, role), url)
+    if role == "anonymous":
+        response = client.get(url)
+    else:
+        response = _get(client, _user(world_with_staff, role), url)
     assert response.status_code == status
+    if name == "dashboards:career-report" and status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(
     "name",
-    ["dashboards:career", "dashboards:career-export", "dashboards:employer", "dashboards:site"],
+    [
+        "dashboards:career",
+        "dashboards:career-export",
+        "dashboards:career-report",
+        "dashboards:employer",
+        "dashboards:employer-export",
+        "dashboards:site",
+    ],
 )
 def test_anonymous_is_sent_to_login(client, db, name):
     response = client.get(reverse(name))
@@ -126,17 +161,27 @@ def test_anonymous_is_sent_to_login(client, db, name):
     assert reverse("account_login") in response["Location"]
 
 
-def test_career_officer_without_membership_is_refused(client, db):
+def test_the_methodology_is_public(client, db):
+    response = client.get(reverse("dashboards:methodology"))
+    assert response.status_code == 200
+    assert 'id="hired"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["dashboards:career", "dashboards:career-export", "dashboards:career-report"]
+)
+def test_career_officer_without_membership_is_refused(client, db, name):
     from tests.accounts.factories import UserFactory
 
     orphan = UserFactory(role="career_office")
-    assert _get(client, orphan, reverse("dashboards:career")).status_code == 403
+    assert _get(client, orphan, reverse(name)).status_code == 403
 
 
 # ------------------------------------------------------------------------------
 # Nothing leaks
 # ------------------------------------------------------------------------------
-def test_officer_sees_only_consenting_own_students(client, world):
+def test_officer_sees_only_consenting_own_students(client, world, every_figure):
+    # With no threshold every filter is accepted: the narrowest views are checked too.
     forbidden = ["Zqx-Marker-1", "Zqx-Marker-2", "Zqx-Marker-3"]
     for url in _career_urls():
         for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "dashboard-body"}):
@@ -151,7 +196,7 @@ def test_officer_sees_only_consenting_own_students(client, world):
     assert "1 other student is counted" in page  # s2 did not consent
 
 
-def test_other_institution_sees_nothing_of_ours(client, world):
+def test_other_institution_sees_nothing_of_ours(client, world, every_figure):
     forbidden = ["Alpha-Consent", "Gamma-Consent", "Delta-Consent", "Epsilon-Consent"]
     forbidden += ["Zqx-Marker-1", "Zqx-Marker-3", "Economics", "Computer Science"]
     # (URLs naming a major would echo it back in the filter form: leave them out here.)
@@ -187,6 +232,54 @@ def test_employer_sees_only_its_organization(client, world):
         0,
         1,
     )
+    assert m["hired"] == 0
+    # A's figures are not B's: 6 applications, 2 hires.
+    summary = {row[0]: row[1] for row in page.context["tables"]["summary"].rows}
+    assert summary["Applications"] == 2
+    assert summary["Students hired (accepted a full-time offer)"] == 0
+
+
+def test_employer_dashboard_shows_its_live_figures(client, world):
+    page = _get(client, world.employer_a, f"{reverse('dashboards:employer')}?{YEAR}")
+    m = page.context["m"]
+    assert (m["applications"], m["hired"], m["conversions"], m["conversion_rate"]) == (
+        6,
+        2,
+        2,
+        100.0,
+    )
+    summary = {row[0]: row[1] for row in page.context["tables"]["summary"].rows}
+    assert summary["Students hired (accepted a full-time offer)"] == 2
+    assert summary["Other accepted offers (part-time, internship, contract)"] == 0
+    assert summary["Offer from this engagement (%)"] == 100.0
+    assert summary["Median days to decide"] == 9.0
+    assert summary["Median days from completion to offer"] == 12.5
+    funnel = dict(page.context["tables"]["funnel"].rows)
+    assert funnel == {
+        "Applications": 6,
+        "Accepted": 3,
+        "Completed": 2,
+        "Offers extended": 2,
+        "Students hired": 2,
+    }
+    html = page.content.decode()
+    assert "offer from this engagement (2 of 2 completed engagements)" in html
+    assert "100.0%" in html
+
+
+@pytest.mark.parametrize("name", EMPLOYER_TABLES)
+def test_employer_csv_matches_the_table(client, world, name):
+    page = _get(client, world.employer_a, f"{reverse('dashboards:employer')}?{YEAR}")
+    table = page.context["tables"][name]
+    response = _get(
+        client, world.employer_a, f"{reverse('dashboards:employer-export')}?table={name}&{YEAR}"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0] == table.headers
+    assert rows[1:] == _as_csv(table.rows)
+    assert len(rows) > 1
 
 
 def test_employer_ratings_are_released_feedback_only(client, world):
@@ -208,7 +301,7 @@ def test_employer_ratings_are_released_feedback_only(client, world):
 # Figures, filters, CSV
 # ------------------------------------------------------------------------------
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode(), newline="")))
 
 
 def _as_csv(rows) -> list[list[str]]:
@@ -231,32 +324,53 @@ def test_career_csv_matches_the_table(client, world, name):
     assert len(rows) > 1
 
 
-def test_career_headline_and_tables_show_the_hand_checked_figures(client, world):
+def test_career_csv_shows_suppressed_figures_as_fewer_than_k(client, world):
+    # At the default threshold (5), U's two hires are too few to show.
+    page = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}")
+    assert isinstance(page.context["m"]["hired"], Suppressed)
+    response = _get(
+        client, world.officer_u, f"{reverse('dashboards:career-export')}?table=summary&{YEAR}"
+    )
+    summary = dict(_csv(response)[1:])
+    assert summary["Students hired (accepted a full-time offer)"] == "fewer than 5"
+    assert summary["Students with activity this year"] == "5"  # five students: shown
+    assert "fewer than 5" in page.content.decode()
+
+
+def test_career_headline_and_tables_show_the_hand_checked_figures(client, world, every_figure):
     page = _get(client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}")
     tables = page.context["tables"]
+    # In students: s1 s2 s3 s4 applied; s1 s2 s4 accepted; s1 s2 completed; s1 s2
+    # received and accepted full-time offers.
     assert tables["funnel"].rows == [
-        ["Applied", 6],
-        ["Accepted", 4],
-        ["Completed", 3],
-        ["Offer extended", 3],
-        ["Hired", 2],
+        ["Applied", 4],
+        ["Accepted", 3],
+        ["Completed a micro-internship", 2],
+        ["Received an offer", 2],
+        ["Hired (full-time)", 2],
     ]
     summary = {row[0]: row[1] for row in tables["summary"].rows}
-    assert summary["Conversion to hire (%)"] == 66.7
-    assert summary["First-destination knowledge rate (%)"] == 75.0
-    assert summary["Median days from completion to offer"] == 12.5
+    assert summary["Applications"] == 6
+    assert summary["Students hired (accepted a full-time offer)"] == 2
+    assert summary["Conversion to hire (%)"] == 100.0
+    assert summary["Knowledge rate, of graduates on the platform (%)"] == 75.0
     majors = {row[0]: row for row in tables["majors"].rows}
-    assert majors["Economics"][1:] == [3, 2, 100.0, 3, 66.7, 3, 66.7]
+    # Students, applications, acceptance rate, interns, conversion, graduates, knowledge
+    assert majors["Economics"][1:] == [3, 3, 100.0, 2, 100.0, 3, 66.7]
     orgs = [row[0] for row in tables["organizations"].rows]
     assert orgs == [world.org_a.name, world.org_b.name]
     html = page.content.decode()
     assert "<caption>Funnel" in html
     assert '<script id="chart-data-funnel" type="application/json">' in html
     assert 'data-chart-source="chart-data-funnel"' in html
-    assert "66.7" in html and "75.0" in html
+    assert "100.0%" in html and "75.0%" in html
+    # Every headline figure links to its definition.
+    methodology = reverse("dashboards:methodology")
+    for anchor in ("hired", "conversion", "knowledge-rate", "acceptance-rate"):
+        assert f'href="{methodology}#{anchor}"' in html
 
 
-def test_filters_narrow_the_figures_and_htmx_gets_the_body_only(client, world):
+def test_filters_narrow_the_figures_and_htmx_gets_the_body_only(client, world, every_figure):
     url = f"{reverse('dashboards:career')}?{YEAR}&major=Economics"
     full = _get(client, world.officer_u, url)
     assert full.context["m"]["applications"] == 3
@@ -269,7 +383,9 @@ def test_filters_narrow_the_figures_and_htmx_gets_the_body_only(client, world):
     assert "Gamma-Consent" not in body  # Computer Science: filtered out of the list
     assert "Alpha-Consent" in body
     by_year = _get(
-        client, world.officer_u, f"{reverse('dashboards:career')}?{YEAR}&graduation_year=2027"
+        client,
+        world.officer_u,
+        f"{reverse('dashboards:career')}?{YEAR}&graduation_year={NEXT_CLASS}",
     )
     assert by_year.context["m"]["applications"] == 1
     assert "Delta-Consent" in by_year.content.decode()
@@ -283,6 +399,7 @@ def test_bad_filters_get_a_message_not_a_500(client, world, query):
     assert response.status_code == 200
     if not query.startswith("page"):
         assert response.context["form"].errors
+        assert response.context["student_filter"] == {}
 
 
 def test_unknown_csv_table_is_404(client, world):
@@ -311,14 +428,16 @@ def test_student_list_query_count_is_bounded(client, world, django_assert_max_nu
     with django_assert_max_num_queries(30) as first:
         client.get(url)
     for i in range(5):
-        make_student(world.u, last_name=f"Extra-{i}", major="Economics", year=2026)
+        make_student(world.u, last_name=f"Extra-{i}", major="Economics", year=CLASS)
     with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get(url)
+        response = client.get(url)
+    assert "Extra-4" in response.content.decode()
 
 
-def test_site_summary_figures(client, world, staff_user):
+def test_site_summary_figures(client, world, staff_user, every_figure):
     page = _get(client, staff_user, f"{reverse('dashboards:site')}?{YEAR}")
     assert page.context["m"]["applications"] == 8
+    assert page.context["m"]["students"] == 7
     assert "Zqx-Marker" not in page.content.decode()
 
 
@@ -335,8 +454,9 @@ def test_viewing_named_students_is_logged(client, world):
     _get(client, world.officer_u, f"{reverse('dashboards:career-export')}?table=students&{YEAR}")
     assert DashboardAccessLog.objects.count() == 2
     assert set(DashboardAccessLog.objects.first().viewed_student_ids) == expected
-    # A CSV without names is not logged.
+    # A CSV or a report without names is not logged.
     _get(client, world.officer_u, f"{reverse('dashboards:career-export')}?table=majors&{YEAR}")
+    _get(client, world.officer_u, f"{reverse('dashboards:career-report')}?{YEAR}")
     assert DashboardAccessLog.objects.count() == 2
 
 
@@ -382,6 +502,28 @@ def test_refresh_queues_a_run_and_redirects_back(client, world, django_capture_o
     assert response.status_code == 302 and response["Location"] == back
     run = StatsRun.objects.get()
     assert run.requested_by == world.officer_u and run.status == "done"
+    assert run.rows_written > 0
+
+
+def test_refresh_rebuilds_the_facts_the_page_reads(
+    client, world, every_figure, django_capture_on_commit_callbacks
+):
+    """A change shows after "Refresh now" (change tracking is off in tests), and a
+    second refresh changes nothing."""
+    client.force_login(world.officer_u)
+    url = f"{reverse('dashboards:career')}?{YEAR}"
+    assert client.get(url).context["m"]["applications"] == 6
+    from tests.marketplace.test_stats import at, shift
+    from tests.matching.factories import submitted_application
+    from tests.projects.factories import open_project
+
+    shift(submitted_application(open_project(), world.students["s6"]), created_at=at(9, 5))
+    assert client.get(url).context["m"]["applications"] == 6  # facts not rebuilt yet
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("dashboards:refresh"), {"next": url})
+        assert client.get(url).context["m"]["applications"] == 7
+    assert list(StatsRun.objects.values_list("status", flat=True)) == ["done", "done"]
 
 
 def test_refresh_refuses_foreign_next(client, employer):
@@ -439,10 +581,11 @@ def test_officer_of_other_institution_cannot_reach_foreign_data_by_membership(cl
     membership.save()
     officer.refresh_from_db()
     page = _get(client, officer, f"{reverse('dashboards:career')}?{YEAR}")
+    assert page.context["institution"] == world.v
     assert "Alpha-Consent" not in page.content.decode()
 
 
-def test_student_page_rows_keep_the_list_order_and_figures(world):
+def test_student_page_rows_keep_the_list_order_and_figures(world, settings):
     from marketplace.dashboards import selectors as dashboard_selectors
 
     listed = list(dashboard_selectors.career_student_list(institution=world.u))
@@ -456,10 +599,17 @@ def test_student_page_rows_keep_the_list_order_and_figures(world):
         assert dashboard_selectors.student_flags(mine) == dashboard_selectors.student_flags(theirs)
     assert dashboard_selectors.career_student_rows(ids=[]) == []
     counts = dashboard_selectors.student_consent_counts(institution=world.u)
-    assert counts["consenting"] == len(listed)
-    assert counts["non_consenting"] == dashboard_selectors.non_consenting_count(institution=world.u)
+    assert counts == {"consenting": len(listed), "non_consenting": 1}  # s2
+    # Filter values held by at least k verified students (s5 is not verified).
+    settings.PLACEMENT_MIN_CELL_SIZE = 1
     choices = dashboard_selectors.institution_filter_choices(institution=world.u)
-    assert choices["majors"] == dashboard_selectors.institution_majors(institution=world.u)
-    assert choices["graduation_years"] == dashboard_selectors.institution_graduation_years(
-        institution=world.u
-    )
+    assert choices == {
+        "majors": ["Computer Science", "Economics"],
+        "graduation_years": [CLASS, NEXT_CLASS],
+    }
+    settings.PLACEMENT_MIN_CELL_SIZE = 3
+    choices = dashboard_selectors.institution_filter_choices(institution=world.u)
+    assert choices == {"majors": ["Economics"], "graduation_years": [CLASS]}
+    settings.PLACEMENT_MIN_CELL_SIZE = 5
+    choices = dashboard_selectors.institution_filter_choices(institution=world.u)
+    assert choices == {"majors": [], "graduation_years": []}
