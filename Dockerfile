@@ -11,6 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Pango: WeasyPrint draws the annual placement report (PDF) with it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them. The project has
 # no importable package of its own (the apps run from /app), so installing it only
 # brings its dependencies; the placeholder README satisfies pyproject's `readme`.
