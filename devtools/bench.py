@@ -20,7 +20,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import (
+    Affiliation,
     CareerOfficeMembership,
     Institution,
     Membership,
@@ -80,6 +81,11 @@ STUDENTS_PER_SCALE = 5_000
 PUBLISHED_SPREAD_DAYS = 90
 DEADLINE_SPREAD_DAYS = 60
 INSTITUTIONS = 5
+#: Most bench institutions are cut at Eastern midnight, the last at Pacific: placement
+#: facts are built per time zone.
+INSTITUTION_TIME_ZONES = ("America/New_York",) * (INSTITUTIONS - 1) + ("America/Los_Angeles",)
+NO_GRADUATION_DATE_SHARE = 0.05  # students with a graduation year only
+MOVER_SHARE = 0.01  # students who moved from another institution
 # After posting (see _seed_matching): applications per student, the designated
 # applicant-list project's applicants and the designated workspace's messages.
 APPLICATIONS_PER_STUDENT = 10
@@ -648,12 +654,21 @@ def bench_seed(
     _ensure_skills()
     skills = _SkillPools.load()
 
+    # Graduation dates and affiliation histories are drawn from a generator of their
+    # own, so everything else stays what it was for this seed before they existed.
+    history_rng = random.Random(f"{seed}-history")
+
     started = time.perf_counter()
     institution_ids = _insert(
         Institution,
-        ["name", "slug", "email_domains"],
+        ["name", "slug", "email_domains", "time_zone"],
         [
-            (f"Bench University {n}", f"{SLUG_PREFIX}university-{n}", [f"u{n}.{EMAIL_DOMAIN}"])
+            (
+                f"Bench University {n}",
+                f"{SLUG_PREFIX}university-{n}",
+                [f"u{n}.{EMAIL_DOMAIN}"],
+                INSTITUTION_TIME_ZONES[n],
+            )
             for n in range(INSTITUTIONS)
         ],
     )
@@ -662,8 +677,13 @@ def bench_seed(
     log(f"  {len(orgs)} organizations ({time.perf_counter() - started:.1f}s)")
     project_ids = _seed_projects(rng, counts, now, orgs, skills)
     log(f"  {len(project_ids)} projects with skills ({time.perf_counter() - started:.1f}s)")
-    student_ids = _seed_students(rng, counts, unusable, institution_ids, skills)
-    log(f"  {counts.students} students with skills ({time.perf_counter() - started:.1f}s)")
+    student_ids = _seed_students(
+        rng, counts, unusable, institution_ids, skills, now=now, history_rng=history_rng
+    )
+    log(
+        f"  {counts.students} students with skills and affiliations "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
     made = _seed_matching(rng, now, student_ids)
     log(
         f"  {made['applications']} applications, {made['engagements']} engagements, "
@@ -842,12 +862,49 @@ def _seed_projects(
     return ids
 
 
+def _graduation_date(rng: random.Random, year: int) -> date | None:
+    """Commencement in May or June of the class year; a few students have the year only."""
+    if rng.random() < NO_GRADUATION_DATE_SHARE:
+        return None
+    month = rng.choice((5, 6))
+    return date(year, month, rng.randint(1, 30))
+
+
+def _affiliations(
+    rng: random.Random,
+    student_id: int,
+    institution_id: int,
+    year: int,
+    *,
+    now: datetime,
+    institution_ids: list[int],
+) -> list[tuple]:
+    """The student's verified periods (student, institution, started, ended): from the
+    autumn of their first or second year, and before any application (applications are
+    made on projects published in the last PUBLISHED_SPREAD_DAYS). A mover belonged to
+    another institution until a day within that window, so their events are split."""
+    first_event = now - timedelta(days=PUBLISHED_SPREAD_DAYS + 1)
+    began = datetime(year - 4, 8, 20, 14, tzinfo=now.tzinfo) + timedelta(days=rng.randint(0, 400))
+    began = min(began, first_event - timedelta(days=rng.randint(0, 60)))
+    others = [pk for pk in institution_ids if pk != institution_id]
+    if others and rng.random() < MOVER_SHARE:
+        moved = now - timedelta(days=rng.randint(1, PUBLISHED_SPREAD_DAYS), hours=3)
+        return [
+            (student_id, rng.choice(others), began, moved),
+            (student_id, institution_id, moved, None),
+        ]
+    return [(student_id, institution_id, began, None)]
+
+
 def _seed_students(
     rng: random.Random,
     counts: BenchCounts,
     unusable: str,
     institution_ids: list[int],
     skills: _SkillPools,
+    *,
+    now: datetime,
+    history_rng: random.Random,
 ) -> list[int]:
     categories = sorted(skills.by_category)
     student_ids: list[int] = []
@@ -867,21 +924,33 @@ def _seed_students(
             ],
         )
         profiles = []
+        affiliations: list[tuple] = []
         for user_id in user_ids:
             major = rng.choice(MAJORS)
+            institution_id = rng.choice(institution_ids)
+            year = rng.randint(2025, 2028)
             profiles.append(
                 (
                     user_id,
-                    rng.choice(institution_ids),
+                    institution_id,
                     True,
                     major,
                     StudentProfile.DegreeLevel.BACHELOR,
-                    rng.randint(2025, 2028),
+                    year,
+                    _graduation_date(history_rng, year),
                     f"{major} student looking for project work",
                     f"{major} student. " + " ".join(rng.sample(SENTENCES, 2)),
                     rng.choice((5, 10, 15, 20)),
                     rng.random() < 0.8,
                 )
+            )
+            affiliations += _affiliations(
+                history_rng,
+                user_id,
+                institution_id,
+                year,
+                now=now,
+                institution_ids=institution_ids,
             )
         profile_ids = _insert(
             StudentProfile,
@@ -892,12 +961,16 @@ def _seed_students(
                 "major",
                 "degree_level",
                 "graduation_year",
+                "graduation_date",
                 "headline",
                 "bio",
                 "weekly_availability_hours",
                 "share_with_career_office",
             ],
             profiles,
+        )
+        _insert(
+            Affiliation, ["student_id", "institution_id", "started_at", "ended_at"], affiliations
         )
         links: list[tuple] = []
         for profile_id in profile_ids:
@@ -1824,26 +1897,52 @@ def measure_statistics(*, scale: float, trace: bool = False) -> Measurement:
             tracemalloc.stop()
     ms = round(seconds * 1000, 1)
     result.queries = len(queries.captured_queries)
-    result.extra = {"snapshot_rows": written}
+    result.extra = {"fact_rows": written}
     if trace:
-        result.extra.update(peak_mb=round(peak / (1024 * 1024), 1), traced_ms=ms)
+        result.extra.update(
+            peak_mb=round(peak / (1024 * 1024), 1),
+            traced_ms=ms,
+            peak_rss_mb=statistics_peak_rss_mb(),
+        )
     else:
         result.median_ms = result.p95_ms = ms
     return result
 
 
+def statistics_peak_rss_mb() -> float | None:
+    """Peak resident memory of one statistics run in a process of its own (what a
+    worker needs for it, Django included), from the kernel's account of finished child
+    processes. None when it could not be measured."""
+    import resource
+    import subprocess
+    import sys
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    code = "from marketplace.placement import placement_rebuild; placement_rebuild()"
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if finished.returncode != 0 or after <= before:
+        return None
+    return round(after / 1024, 1)  # Linux reports kilobytes
+
+
 def bench_compute_statistics() -> dict[str, float | int]:
-    """Time one full recomputation of the statistics snapshots in this process, with its
+    """Time one full rebuild of the placement facts in this process, with its
     peak Python memory. Returns {"seconds", "peak_mib", "rows", "queries"}."""
     import tracemalloc
 
-    from marketplace.stats import statistics_compute_all
+    from marketplace.placement import placement_rebuild
 
     tracemalloc.start()
     began = time.perf_counter()
     try:
         with CaptureQueriesContext(connection) as queries:
-            rows = statistics_compute_all()
+            rows = placement_rebuild()
         seconds = time.perf_counter() - began
         _, peak = tracemalloc.get_traced_memory()
     finally:

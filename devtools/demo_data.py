@@ -5,6 +5,10 @@ keyed by something stable (an email address, a slug, an organization + title pai
 seeding twice finds what the first run made. Skill names are those of the taxonomy in
 ``accounts/skill_taxonomy.py`` (seeded by a migration); a name missing from the
 database is created in a "Demo" category rather than failing.
+
+Northfield's placement cohort (COHORT, PLACEMENT_PROJECTS and the rows after them) gives
+the career office's dashboard groups of at least five students; its dates are relative
+to the current academic year (``devtools/demo_placement.py`` applies them).
 """
 
 from __future__ import annotations
@@ -17,25 +21,33 @@ STAFF_NAME = ("Alex", "Morgan")
 # ------------------------------------------------------------------------------
 # Institutions and their career offices
 # ------------------------------------------------------------------------------
-# key: (name, slug, email domains, career-office staff (email, first, last))
-INSTITUTIONS: dict[str, tuple[str, str, list[str], tuple[str, str, str]]] = {
+# key: (name, slug, email domains, career-office staff (email, first, last), time zone
+# (academic years and months are cut at its midnight), commencement (month, day): the
+# graduation date of its students)
+INSTITUTIONS: dict[str, tuple[str, str, list[str], tuple[str, str, str], str, tuple[int, int]]] = {
     "northfield": (
         "Northfield State University",
         "northfield-state-university",
         ["northfield.edu"],
         ("dana.whitfield@careers.northfield.edu", "Dana", "Whitfield"),
+        "America/Chicago",
+        (5, 16),
     ),
     "lakeshore": (
         "Lakeshore College",
         "lakeshore-college",
         ["lakeshore.edu"],
         ("omar.haddad@careers.lakeshore.edu", "Omar", "Haddad"),
+        "America/Detroit",
+        (5, 9),
     ),
     "riverbend": (
         "Riverbend Institute of Technology",
         "riverbend-institute-of-technology",
         ["riverbend-tech.edu"],
         ("ruth.oconnor@careers.riverbend-tech.edu", "Ruth", "O'Connor"),
+        "America/Los_Angeles",
+        (6, 6),
     ),
 }
 
@@ -556,6 +568,182 @@ STUDENTS: list[tuple] = [
         "I scrape and clean public transit schedules for a research group.",
     ),
 ]
+
+#: Students who registered a graduation year before graduation dates were asked for:
+#: they have the year only, and the knowledge rate leaves them out (and says so).
+NO_GRADUATION_DATE = {
+    "Lucas Anderson",
+    "James Young",
+    "Daniel Carter",
+    "Leah Morales",
+    "Caleb Hughes",
+    "Sara Lindqvist",
+    "Fiona Walsh",
+    "Derek Simmons",
+}
+
+# ------------------------------------------------------------------------------
+# Northfield's placement cohort
+# ------------------------------------------------------------------------------
+# Enough Northfield students for the career office's figures to clear the privacy
+# threshold (k = 5): four majors of at least five students each (with the demo students
+# above), three graduating classes, two academic years of history (see PLACEMENT_HISTORY).
+# (first, last, major, class (0: graduates at the end of the current academic year,
+#  -1: graduated last spring, 1: the year after), [(skill, level)])
+COHORT: list[tuple[str, str, str, int, list[tuple[str, int]]]] = [
+    ("Aiden", "Patel", "Computer Science", -1, [("Python", 4), ("SQL", 4), ("Git", 3)]),
+    ("Maya", "Goldberg", "Computer Science", -1, [("Python", 3), ("Survey design", 3), ("R", 3)]),
+    ("Ryan", "Okoro", "Computer Science", 0, [("SQL", 4), ("Python", 3), ("Power BI", 3)]),
+    ("Hannah", "Weiss", "Computer Science", 0, [("SQL", 3), ("Tableau", 4), ("Python", 3)]),
+    ("Leah", "Morales", "Computer Science", 0, [("JavaScript", 3), ("React", 3), ("Git", 3)]),
+    ("Kevin", "Tran", "Computer Science", 1, [("Python", 3), ("Data analysis", 3), ("Git", 2)]),
+    (
+        "Tyler",
+        "Jensen",
+        "Computer Science",
+        1,
+        [("HTML and CSS", 3), ("JavaScript", 2), ("SQL", 2)],
+    ),
+    (
+        "Priya",
+        "Desai",
+        "Economics",
+        -1,
+        [("Microsoft Excel", 5), ("Statistics", 4), ("Data analysis", 4)],
+    ),
+    ("Marcus", "Flynn", "Economics", -1, [("Microsoft Excel", 4), ("SQL", 3), ("Statistics", 3)]),
+    (
+        "Elena",
+        "Petrova",
+        "Economics",
+        0,
+        [("Data analysis", 4), ("Forecasting", 3), ("Microsoft Excel", 4)],
+    ),
+    ("Jonah", "Brandt", "Economics", 0, [("Statistics", 3), ("Python", 2), ("Data analysis", 3)]),
+    (
+        "Nadia",
+        "Rahman",
+        "Economics",
+        0,
+        [("Pricing analysis", 3), ("Microsoft Excel", 4), ("SQL", 3)],
+    ),
+    (
+        "Sara",
+        "Lindqvist",
+        "Economics",
+        1,
+        [("Microsoft Excel", 3), ("Survey analysis", 3), ("Report writing", 3)],
+    ),
+    (
+        "Olivia",
+        "Grant",
+        "Marketing",
+        -1,
+        [("Social media marketing", 5), ("Copywriting", 4), ("Canva", 4)],
+    ),
+    (
+        "Diego",
+        "Ramirez",
+        "Marketing",
+        -1,
+        [("Social media marketing", 4), ("Video editing", 3), ("Copywriting", 3)],
+    ),
+    (
+        "Naomi",
+        "Castillo",
+        "Marketing",
+        0,
+        [("Email marketing", 4), ("Social media marketing", 4), ("Canva", 3)],
+    ),
+    (
+        "Ben",
+        "Whitaker",
+        "Marketing",
+        0,
+        [("Event marketing", 4), ("Public speaking", 3), ("Copywriting", 3)],
+    ),
+    (
+        "Caleb",
+        "Hughes",
+        "Marketing",
+        0,
+        [("Market research", 3), ("Google Analytics", 2), ("Canva", 3)],
+    ),
+    (
+        "Ruby",
+        "Sanders",
+        "Marketing",
+        1,
+        [("Social media marketing", 3), ("Photography", 3), ("Canva", 4)],
+    ),
+    (
+        "Jasmine",
+        "Reed",
+        "Business Administration",
+        -1,
+        [("Budgeting", 4), ("Microsoft Excel", 4), ("Financial reporting", 3)],
+    ),
+    (
+        "Tariq",
+        "Hassan",
+        "Business Administration",
+        -1,
+        [("Survey analysis", 3), ("Report writing", 3), ("Microsoft Excel", 3)],
+    ),
+    (
+        "Derek",
+        "Simmons",
+        "Business Administration",
+        -1,
+        [("Bookkeeping", 3), ("Microsoft Excel", 3), ("Customer support", 4)],
+    ),
+    (
+        "Megan",
+        "O'Neill",
+        "Business Administration",
+        0,
+        [("CRM management", 4), ("Lead research", 3), ("Microsoft Excel", 3)],
+    ),
+    (
+        "Luis",
+        "Herrera",
+        "Business Administration",
+        0,
+        [("Cold outreach", 3), ("CRM management", 3), ("Salesforce", 2)],
+    ),
+    (
+        "Fiona",
+        "Walsh",
+        "Business Administration",
+        1,
+        [("Process improvement", 3), ("Microsoft Excel", 3), ("Customer support", 3)],
+    ),
+]
+
+#: What a cohort student's profile says, by major: (headline, a sentence for the bio).
+COHORT_MAJORS: dict[str, tuple[str, str]] = {
+    "Computer Science": (
+        "Computer science student who likes data work as much as code",
+        "I tutor the intro programming course and build small tools for campus clubs.",
+    ),
+    "Economics": (
+        "Economics student comfortable with spreadsheets, surveys and regressions",
+        "I research local labor markets as a student assistant in the economics department.",
+    ),
+    "Marketing": (
+        "Marketing student who plans campaigns and measures what they do",
+        "I run social media for a student organization with a few thousand followers.",
+    ),
+    "Business Administration": (
+        "Business student interested in operations, sales and finance",
+        "I work part-time at the campus bookstore and manage its weekly inventory report.",
+    ),
+}
+
+#: Students who moved from another institution: (the institution they came from, days
+#: after July 1 of the previous academic year when the new school verified them). Their
+#: events before the move count for the old school, after it for the new one.
+TRANSFERS: dict[str, tuple[str, int]] = {"Nadia Rahman": ("lakeshore", 195)}
 
 # ------------------------------------------------------------------------------
 # Projects
@@ -1407,6 +1595,180 @@ PROJECTS: list[dict] = [
     },
 ]
 
+# --- Placement history: finished projects of the last two academic years -------
+# Posted, staffed, completed and followed by offers through the services like the rest,
+# then dated back to when they happened (PLACEMENT_HISTORY).
+CHURN = "Churn analysis for a meal-kit subscription"
+GIFT_GUIDE = "Holiday gift-guide campaign for our online shop"
+COMMUTER_SURVEY = "Commuter survey for a campus bike-share launch"
+GRANT_BUDGETS = "Reconcile grant budgets across our clinic network"
+CAFE_INVENTORY = "Inventory dashboard for a café chain"
+STATION_DEMAND = "Station demand forecast for the downtown fleet"
+VOLUNTEER_DRIVE = "Volunteer recruitment campaign for the fall drives"
+WHOLESALE_PIPELINE = "Clean up our wholesale sales pipeline"
+
+PLACEMENT_PROJECTS: list[dict] = [
+    {
+        "org": "brightline-analytics",
+        "supervisor": "jordan.ellis@brightline-analytics.example.com",
+        "title": CHURN,
+        "slots": 3,
+        "category": "data",
+        "work_mode": "remote",
+        "hours": 20,
+        "fee": 520,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Data analysis", "SQL"],
+        "nice": ["Tableau"],
+        "summary": "Find out which meal-kit subscribers cancel, when, and what keeps the rest.",
+        "context": "A client's subscriber base grew fast last year and now leaks 9% a month.",
+        "deliverables": ["A churn report by cohort and plan", "Three retention experiments"],
+    },
+    {
+        "org": "harbor-and-pine-coffee",
+        "supervisor": "lena.fischer@harborandpine.example.com",
+        "title": GIFT_GUIDE,
+        "slots": 2,
+        "category": "marketing",
+        "work_mode": "remote",
+        "hours": 16,
+        "fee": 400,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Social media marketing", "Copywriting"],
+        "nice": ["Canva"],
+        "summary": "Plan and write the holiday gift guide, its posts and two emails.",
+        "context": "December brings a third of our online sales.",
+        "deliverables": ["A gift guide page", "Twelve social posts", "Two campaign emails"],
+    },
+    {
+        "org": "greenway-mobility",
+        "supervisor": "hannah.brooks@greenway-mobility.example.com",
+        "title": COMMUTER_SURVEY,
+        "slots": 2,
+        "category": "research",
+        "work_mode": "remote",
+        "hours": 18,
+        "fee": 430,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Survey analysis"],
+        "nice": ["Report writing"],
+        "summary": "Survey 1,000 commuters before a campus launch and report where to put docks.",
+        "context": "The campus opens its bike-share in spring and has room for twelve stations.",
+        "deliverables": ["A survey and its results", "A station placement memo"],
+    },
+    {
+        "org": "civic-health-alliance",
+        "supervisor": "grace.liu@civichealth.example.org",
+        "title": GRANT_BUDGETS,
+        "slots": 2,
+        "category": "finance",
+        "work_mode": "remote",
+        "hours": 20,
+        "fee": 480,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Budgeting", "Microsoft Excel"],
+        "nice": ["Financial reporting"],
+        "summary": "Reconcile six grant budgets against what our three clinics actually spent.",
+        "context": "Two funders asked for spending reports before renewing their grants.",
+        "deliverables": ["A reconciled budget workbook", "A variance summary per grant"],
+    },
+    {
+        "org": "brightline-analytics",
+        "supervisor": "priya.raman@brightline-analytics.example.com",
+        "title": CAFE_INVENTORY,
+        "slots": 3,
+        "category": "data",
+        "work_mode": "remote",
+        "hours": 22,
+        "fee": 560,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Dashboard design", "SQL"],
+        "nice": ["Power BI"],
+        "summary": "Build a dashboard of stock, waste and reorders for a chain of eight cafés.",
+        "context": "The client throws away 6% of its milk and runs out of oat milk weekly.",
+        "deliverables": ["An inventory dashboard", "A reorder-point table per café"],
+    },
+    {
+        "org": "greenway-mobility",
+        "supervisor": "carlos.rivera@greenway-mobility.example.com",
+        "title": STATION_DEMAND,
+        "slots": 3,
+        "category": "operations",
+        "work_mode": "remote",
+        "hours": 20,
+        "fee": 500,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["Data analysis"],
+        "nice": ["Forecasting", "Python"],
+        "summary": "Forecast hourly demand at our 40 downtown stations for the rebalancing vans.",
+        "context": "Vans chase empty stations instead of getting there before they empty.",
+        "deliverables": ["An hourly demand forecast per station", "A van schedule proposal"],
+    },
+    {
+        "org": "civic-health-alliance",
+        "supervisor": "grace.liu@civichealth.example.org",
+        "title": VOLUNTEER_DRIVE,
+        "slots": 2,
+        "category": "marketing",
+        "work_mode": "remote",
+        "hours": 14,
+        "fee": 340,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 14,
+        "required": ["Social media marketing"],
+        "nice": ["Email marketing"],
+        "summary": "Recruit 60 volunteers for the fall vaccination drives.",
+        "context": "Our drives need twice as many volunteers as last year.",
+        "deliverables": ["A recruitment plan", "Posts, flyers and a sign-up email"],
+    },
+    {
+        "org": "harbor-and-pine-coffee",
+        "supervisor": "sam.okafor@harborandpine.example.com",
+        "title": WHOLESALE_PIPELINE,
+        "slots": 2,
+        "category": "sales",
+        "work_mode": "remote",
+        "hours": 15,
+        "fee": 360,
+        "status": "completed",
+        "deadline_days": 8,
+        "duration_days": 21,
+        "required": ["CRM management"],
+        "nice": ["Lead research"],
+        "summary": "Clean 400 wholesale leads in our CRM and mark the ones worth a call.",
+        "context": "Our wholesale CRM is full of closed cafés and duplicate contacts.",
+        "deliverables": ["A cleaned CRM export", "A ranked call list"],
+    },
+]
+PROJECTS += PLACEMENT_PROJECTS
+
+#: When each placement project happened: (academic year: -1 the previous one, 0 the
+#: current one; days after July 1 it was published). A story that would end in the
+#: future (a young academic year) is squeezed towards the start of its year.
+PLACEMENT_HISTORY: dict[str, tuple[int, int]] = {
+    CHURN: (-1, 130),
+    GIFT_GUIDE: (-1, 110),
+    COMMUTER_SURVEY: (-1, 150),
+    GRANT_BUDGETS: (-1, 200),
+    CAFE_INVENTORY: (0, 20),
+    STATION_DEMAND: (0, 35),
+    WHOLESALE_PIPELINE: (0, 80),
+    VOLUNTEER_DRIVE: (0, 100),
+}
+
 # ------------------------------------------------------------------------------
 # After posting: applications, engagements, feedback, offers, outcomes
 # ------------------------------------------------------------------------------
@@ -1731,3 +2093,326 @@ OUTCOMES: list[tuple[str, str, str, str, str]] = [
     ("Alexander Green", "employed_elsewhere", "Pixel & Grain Design", "Junior UX Designer", ""),
     ("Mateo Garcia", "graduate_school", "", "", "Master of Finance, Lakeshore College"),
 ]
+
+# ------------------------------------------------------------------------------
+# The placement cohort's history (projects in PLACEMENT_PROJECTS)
+# ------------------------------------------------------------------------------
+APPLICATIONS += [
+    # Last academic year.
+    ("Aiden Patel", CHURN, "accepted", ""),
+    ("Priya Desai", CHURN, "accepted", ""),
+    ("Marcus Flynn", CHURN, "accepted", ""),
+    (
+        "Hannah Weiss",
+        CHURN,
+        "rejected",
+        "Thank you, Hannah. We chose applicants with more SQL; your Tableau work was "
+        "lovely, so please apply again.",
+    ),
+    ("Ryan Okoro", CHURN, "expired", ""),
+    ("Nadia Rahman", GIFT_GUIDE, "rejected", "We picked two applicants with campaign work."),
+    ("Naomi Castillo", GIFT_GUIDE, "withdrawn", ""),
+    ("Olivia Grant", GIFT_GUIDE, "accepted", ""),
+    ("Diego Ramirez", GIFT_GUIDE, "accepted", ""),
+    ("Elena Petrova", COMMUTER_SURVEY, "expired", ""),
+    ("Maya Goldberg", COMMUTER_SURVEY, "accepted", ""),
+    ("Tariq Hassan", COMMUTER_SURVEY, "accepted", ""),
+    ("Megan O'Neill", GRANT_BUDGETS, "rejected", "We needed someone with grant accounting."),
+    ("Nadia Rahman", GRANT_BUDGETS, "withdrawn", ""),
+    ("Jasmine Reed", GRANT_BUDGETS, "accepted", ""),
+    ("Derek Simmons", GRANT_BUDGETS, "accepted", ""),
+    # This academic year.
+    ("Leah Morales", CAFE_INVENTORY, "rejected", "We went with applicants who know SQL well."),
+    ("Tyler Jensen", CAFE_INVENTORY, "expired", ""),
+    ("Ryan Okoro", CAFE_INVENTORY, "accepted", ""),
+    ("Hannah Weiss", CAFE_INVENTORY, "accepted", ""),
+    ("Nadia Rahman", CAFE_INVENTORY, "accepted", ""),
+    ("Sara Lindqvist", STATION_DEMAND, "rejected", "We needed forecasting experience."),
+    ("Derek Simmons", STATION_DEMAND, "expired", ""),
+    ("Elena Petrova", STATION_DEMAND, "accepted", ""),
+    ("Kevin Tran", STATION_DEMAND, "accepted", ""),
+    ("Jonah Brandt", STATION_DEMAND, "accepted", ""),
+    ("Fiona Walsh", WHOLESALE_PIPELINE, "rejected", "We chose applicants with sales experience."),
+    ("Caleb Hughes", WHOLESALE_PIPELINE, "expired", ""),
+    ("Megan O'Neill", WHOLESALE_PIPELINE, "accepted", ""),
+    ("Luis Herrera", WHOLESALE_PIPELINE, "accepted", ""),
+    ("Caleb Hughes", VOLUNTEER_DRIVE, "rejected", "Thank you: we picked two event marketers."),
+    ("Ruby Sanders", VOLUNTEER_DRIVE, "withdrawn", ""),
+    ("Naomi Castillo", VOLUNTEER_DRIVE, "accepted", ""),
+    ("Ben Whitaker", VOLUNTEER_DRIVE, "accepted", ""),
+]
+
+# (student, project, overall rating, NACE ratings, written feedback, skills endorsed)
+_PLACEMENT_WORK: list[tuple[str, str, int, dict[str, int], str, list[str]]] = [
+    (
+        "Aiden Patel",
+        CHURN,
+        5,
+        {"critical_thinking": 5, "technology": 5, "communication": 4},
+        "Aiden's cohort tables showed the client exactly when subscribers leave.",
+        ["SQL", "Data analysis"],
+    ),
+    (
+        "Priya Desai",
+        CHURN,
+        5,
+        {"critical_thinking": 5, "communication": 5, "professionalism": 5},
+        "Priya's retention experiments are the ones the client is running now.",
+        ["Data analysis", "Statistics"],
+    ),
+    (
+        "Marcus Flynn",
+        CHURN,
+        3,
+        {"technology": 4, "communication": 3, "professionalism": 3},
+        "Correct numbers; the report needed two rounds of edits to be readable.",
+        ["SQL"],
+    ),
+    (
+        "Olivia Grant",
+        GIFT_GUIDE,
+        5,
+        {"communication": 5, "teamwork": 5, "career_development": 4},
+        "Olivia's guide sold out two of our gift sets in a week.",
+        ["Copywriting", "Social media marketing"],
+    ),
+    (
+        "Diego Ramirez",
+        GIFT_GUIDE,
+        4,
+        {"communication": 4, "technology": 4, "teamwork": 4},
+        "Diego's short videos were the most shared posts of the season.",
+        ["Social media marketing"],
+    ),
+    (
+        "Maya Goldberg",
+        COMMUTER_SURVEY,
+        5,
+        {"critical_thinking": 5, "technology": 4, "equity_inclusion": 4},
+        "Maya's survey reached commuters we had never heard from, night shifts included.",
+        ["Survey analysis", "Python"],
+    ),
+    (
+        "Tariq Hassan",
+        COMMUTER_SURVEY,
+        4,
+        {"communication": 4, "professionalism": 4, "teamwork": 4},
+        "Tariq ran the campus intercepts reliably and wrote a clear memo.",
+        ["Report writing"],
+    ),
+    (
+        "Jasmine Reed",
+        GRANT_BUDGETS,
+        5,
+        {"professionalism": 5, "critical_thinking": 5, "communication": 4},
+        "Jasmine found $14,000 charged to the wrong grant and fixed our template.",
+        ["Budgeting", "Financial reporting"],
+    ),
+    (
+        "Ryan Okoro",
+        CAFE_INVENTORY,
+        5,
+        {"technology": 5, "critical_thinking": 4, "leadership": 4},
+        "Ryan's reorder points cut the client's milk waste in half in a month.",
+        ["SQL", "Power BI"],
+    ),
+    (
+        "Hannah Weiss",
+        CAFE_INVENTORY,
+        4,
+        {"technology": 4, "communication": 5, "teamwork": 4},
+        "Hannah's dashboard is the first one the café managers open each morning.",
+        ["Tableau", "SQL"],
+    ),
+    (
+        "Nadia Rahman",
+        CAFE_INVENTORY,
+        5,
+        {"critical_thinking": 5, "communication": 4, "professionalism": 5},
+        "Nadia priced the waste and made the case for the client's new supplier.",
+        ["Pricing analysis", "Microsoft Excel"],
+    ),
+    (
+        "Elena Petrova",
+        STATION_DEMAND,
+        5,
+        {"critical_thinking": 5, "technology": 4, "communication": 4},
+        "Elena's forecast beat our old rule of thumb at 35 of 40 stations.",
+        ["Forecasting", "Data analysis"],
+    ),
+    (
+        "Kevin Tran",
+        STATION_DEMAND,
+        4,
+        {"technology": 4, "teamwork": 4, "career_development": 4},
+        "Kevin automated the data pull so the forecast refreshes every night.",
+        ["Python"],
+    ),
+    (
+        "Jonah Brandt",
+        STATION_DEMAND,
+        3,
+        {"technology": 3, "communication": 3, "professionalism": 4},
+        "Jonah finished his part on time; the van schedule needed more checking.",
+        ["Data analysis"],
+    ),
+    (
+        "Megan O'Neill",
+        WHOLESALE_PIPELINE,
+        4,
+        {"professionalism": 4, "communication": 4, "critical_thinking": 3},
+        "Megan removed 130 dead leads and found 25 cafés worth calling this month.",
+        ["CRM management", "Lead research"],
+    ),
+    (
+        "Naomi Castillo",
+        VOLUNTEER_DRIVE,
+        5,
+        {"communication": 5, "leadership": 5, "equity_inclusion": 5},
+        "Naomi signed up 74 volunteers, a third of them Spanish speakers.",
+        ["Email marketing", "Social media marketing"],
+    ),
+    (
+        "Ben Whitaker",
+        VOLUNTEER_DRIVE,
+        4,
+        {"communication": 4, "teamwork": 5, "leadership": 4},
+        "Ben's campus tabling brought in more volunteers than any channel.",
+        ["Event marketing"],
+    ),
+]
+ENGAGEMENTS.update(
+    {
+        (name, title): {
+            "status": "completed",
+            "link": "https://docs.example.com/placement/" + title.lower().replace(" ", "-"),
+            "feedback": "both",
+            "supervisor_feedback": {
+                "overall": overall,
+                "ratings": ratings,
+                "written": written,
+                "outcomes": [],
+                "skills": skills,
+                "would_hire": overall >= 4,
+            },
+            "intern_feedback": (5, 4, 4, True, "Clear brief and a supervisor who answered fast."),
+            "paid": True,
+        }
+        for name, title, overall, ratings, written, skills in _PLACEMENT_WORK
+    }
+)
+ENGAGEMENTS[("Derek Simmons", GRANT_BUDGETS)] = {
+    "status": "cancelled",
+    "cancel": ("student", "I took a second job and cannot give this the hours it needs."),
+}
+ENGAGEMENTS[("Luis Herrera", WHOLESALE_PIPELINE)] = {
+    "status": "cancelled",
+    "cancel": ("supervisor", "Our wholesale team was reorganized; we are sorry, Luis."),
+}
+
+
+def _placement_offer(
+    org: str, student: str, project: str, title: str, status: str, **extra
+) -> dict:
+    full_time = extra.pop("type", "full_time") == "full_time"
+    return {
+        "org": org,
+        "student": student,
+        "engagement": project,
+        "title": title,
+        "type": "full_time" if full_time else "part_time",
+        "pay": extra.pop("pay", 58_000) if full_time else extra.pop("pay", 22),
+        "period": "annual" if full_time else "hourly",
+        "location": extra.pop("location", ""),
+        "status": status,
+        "message": extra.pop("message", "We would love to keep working with you."),
+        **extra,
+    }
+
+
+OFFERS += [
+    # Last academic year: five full-time hires, one declined.
+    _placement_offer(
+        "brightline-analytics", "Aiden Patel", CHURN, "Junior Data Analyst", "accepted"
+    ),
+    _placement_offer(
+        "brightline-analytics", "Priya Desai", CHURN, "Analyst", "accepted", pay=61_000
+    ),
+    _placement_offer(
+        "harbor-and-pine-coffee", "Olivia Grant", GIFT_GUIDE, "Marketing Associate", "accepted"
+    ),
+    _placement_offer(
+        "harbor-and-pine-coffee",
+        "Diego Ramirez",
+        GIFT_GUIDE,
+        "Social Media Coordinator",
+        "declined",
+        reason="I am starting a master's program in the fall. Thank you!",
+    ),
+    _placement_offer(
+        "greenway-mobility", "Maya Goldberg", COMMUTER_SURVEY, "Data Analyst", "accepted"
+    ),
+    _placement_offer(
+        "civic-health-alliance", "Jasmine Reed", GRANT_BUDGETS, "Finance Associate", "accepted"
+    ),
+    # This academic year: five full-time hires, a part-time job during school, and a
+    # full-time offer accepted and then rescinded (not a hire).
+    _placement_offer(
+        "brightline-analytics", "Ryan Okoro", CAFE_INVENTORY, "Analytics Engineer", "accepted"
+    ),
+    _placement_offer(
+        "brightline-analytics", "Hannah Weiss", CAFE_INVENTORY, "Data Analyst", "accepted"
+    ),
+    _placement_offer(
+        "brightline-analytics", "Nadia Rahman", CAFE_INVENTORY, "Pricing Analyst", "accepted"
+    ),
+    _placement_offer(
+        "greenway-mobility", "Elena Petrova", STATION_DEMAND, "Operations Analyst", "accepted"
+    ),
+    _placement_offer(
+        "greenway-mobility",
+        "Kevin Tran",
+        STATION_DEMAND,
+        "Fleet Data Assistant",
+        "accepted",
+        type="part_time",
+        message="Keep the forecast running 15 hours a week while you finish school?",
+    ),
+    _placement_offer(
+        "civic-health-alliance",
+        "Naomi Castillo",
+        VOLUNTEER_DRIVE,
+        "Outreach Coordinator",
+        "accepted",
+    ),
+    _placement_offer(
+        "civic-health-alliance",
+        "Ben Whitaker",
+        VOLUNTEER_DRIVE,
+        "Volunteer Program Coordinator",
+        "rescinded",
+        accepted_first=True,
+        reason="The grant that funds this position was not renewed. We are very sorry, Ben.",
+    ),
+]
+
+OUTCOMES += [
+    ("Tariq Hassan", "still_looking", "", "", ""),
+    ("Derek Simmons", "still_looking", "", "", ""),
+    ("Marcus Flynn", "still_looking", "", "", ""),
+    ("Diego Ramirez", "graduate_school", "", "", "MS in Marketing Analytics, Northfield State"),
+    ("Jonah Brandt", "still_looking", "", "", ""),
+    ("Megan O'Neill", "employed_elsewhere", "Northfield Credit Union", "Operations Analyst", ""),
+]
+
+#: When those reports were made, in days from the student's commencement (negative:
+#: before it). A report more than six months away from graduation does not make an
+#: outcome known: Marcus said "still looking" as a sophomore and nothing since.
+OUTCOME_DAYS: dict[str, int] = {
+    "Tariq Hassan": 45,
+    "Derek Simmons": 70,
+    "Marcus Flynn": -950,
+    "Diego Ramirez": -40,
+    "Jonah Brandt": -175,
+    "Megan O'Neill": -180,
+}

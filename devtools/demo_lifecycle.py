@@ -486,6 +486,9 @@ def seed_offers(ctx: DemoContext) -> None:
         elif target == OfferStatus.DECLINED:
             offer_decline(offer=offer, actor=student, reason=spec.get("reason", ""))
         elif target == OfferStatus.RESCINDED:
+            if spec.get("accepted_first"):
+                # Accepted, then withdrawn by the employer: no longer a hire.
+                offer_accept(offer=offer, actor=student)
             offer_rescind(offer=offer, actor=actor, reason=spec["reason"])
         elif target == OfferStatus.EXPIRED:
             # Offers expire (beat task) the day after their response deadline; a new

@@ -13,6 +13,7 @@ names students is recorded in the access log (``services.dashboard_access_log_cr
 from __future__ import annotations
 
 import csv
+import logging
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +45,7 @@ from .forms import DashboardFilterForm
 from .models import StatsRun
 from .services import dashboard_access_log_create
 
+logger = logging.getLogger(__name__)
 STUDENTS_PER_PAGE = 25
 CSV_STUDENTS_MAX = 10_000
 REFRESHED_EVENT = "stats-refreshed"
@@ -226,7 +228,16 @@ def career_report(request: HttpRequest) -> HttpResponse:
     """The academic year's placement report as a PDF: the headline, funnel, conversion
     and knowledge rate with their definitions and exclusions, and the breakdowns, all
     above the privacy threshold, with the "as of" date. Names no student."""
-    from weasyprint import HTML  # imported here: it loads Pango, which only this page needs
+    try:
+        from weasyprint import HTML  # imported here: it loads Pango, only this page needs it
+    except OSError:  # the system library is missing: say so instead of failing
+        logger.exception("WeasyPrint cannot load Pango; the placement report is unavailable")
+        messages.error(
+            request,
+            "The PDF report cannot be drawn on this server right now (a system library is "
+            "missing). The figures and CSV downloads on this page are unaffected.",
+        )
+        return redirect("dashboards:career")
 
     ctx = _career_context(request)
     ctx["generated_at"] = timezone.now()

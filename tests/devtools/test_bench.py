@@ -8,11 +8,13 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.models import (
+    Affiliation,
     CareerOfficeMembership,
+    Institution,
     Notification,
     Organization,
     StudentProfile,
@@ -21,7 +23,7 @@ from accounts.models import (
 )
 from devtools import bench
 from devtools.management.commands.bench import PAGES, STATS_ROW
-from marketplace.models import StatSnapshot
+from marketplace.models import PlacementCell, PlacementFact
 from matching.models import (
     Application,
     Engagement,
@@ -274,7 +276,7 @@ def test_the_statistics_row_reports_time_and_memory():
     row = bench.measure_statistics(scale=0.01).as_row()
     assert row["page"] == "stats_task"
     assert row["median_ms"] > 0 and row["queries"] > 0
-    assert row["snapshot_rows"] > 0
+    assert row["fact_rows"] > 0
     assert {"scale", "p95_ms", "bytes", "floor_ratio"} <= set(row)
     traced = bench.measure_statistics(scale=0.01, trace=True).as_row()
     assert traced["peak_mb"] > 0 and traced["traced_ms"] > 0
@@ -284,9 +286,49 @@ def test_the_statistics_row_reports_time_and_memory():
 def test_the_statistics_hook_times_one_recomputation_in_process():
     seed_bench(scale=0.01)
     result = bench.bench_compute_statistics()
-    assert result["rows"] == StatSnapshot.objects.count() > 0
+    assert PlacementFact.objects.exists()
+    assert result["rows"] == PlacementFact.objects.count() + PlacementCell.objects.count()
     assert result["seconds"] >= 0 and result["peak_mib"] > 0
     assert result["queries"] > 0
+
+
+def test_students_have_graduation_dates_and_affiliation_histories():
+    """What the placement facts read: graduation dates (a few students have the year
+    only), one verified period per student that began before their first application,
+    about 1% of students who moved between two institutions, and two time zones."""
+    seed_bench()
+    zones = Institution.objects.filter(slug__startswith=bench.SLUG_PREFIX).values_list(
+        "time_zone", flat=True
+    )
+    assert sorted(zones) == ["America/Los_Angeles"] + ["America/New_York"] * 4
+    profiles = StudentProfile.objects.filter(user__email__endswith=bench.EMAIL_DOMAIN)
+    dated = profiles.filter(graduation_date__isnull=False)
+    assert 0.9 * 250 <= dated.count() < 250
+    for day, year in dated.values_list("graduation_date", "graduation_year"):
+        assert day.year == year and day.month in (5, 6)
+
+    rows = Affiliation.objects.filter(student__email__endswith=bench.EMAIL_DOMAIN)
+    current = rows.filter(ended_at__isnull=True)
+    assert current.count() == profiles.count() == 250
+    # The open period is at the institution the profile names.
+    assert set(current.values_list("student_id", "institution_id")) == set(
+        profiles.values_list("user_id", "institution_id")
+    )
+    first_application = dict(
+        Application.objects.filter(project__in=bench.bench_projects())
+        .values("student_id")
+        .annotate(first=Min("created_at"))
+        .values_list("student_id", "first")
+    )
+    for student, started in rows.values_list("student_id", "started_at"):
+        if student in first_application:
+            assert started < first_application[student]
+    movers = rows.filter(ended_at__isnull=False)
+    assert 1 <= movers.count() <= 10
+    for old in movers:
+        new = current.get(student_id=old.student_id)
+        assert old.institution_id != new.institution_id
+        assert old.started_at < old.ended_at == new.started_at <= timezone.now()
 
 
 def test_seeding_again_without_reset_is_refused():
@@ -303,6 +345,8 @@ def test_reset_removes_bench_rows_and_nothing_else(student):
     # Rows of other tables that point at bench rows go with them.
     SavedProject.objects.create(student=student, project=bench_project)
     Notification.objects.create(recipient=bench_student, kind="test", text="hello")
+    assert Affiliation.objects.filter(student=bench_student).exists()
+    bench_students = list(bench.bench_users().values_list("pk", flat=True))
 
     output = seed_bench(scale=0, reset=True)
 
@@ -312,6 +356,8 @@ def test_reset_removes_bench_rows_and_nothing_else(student):
     assert not bench.bench_organizations().exists()
     assert not SavedProject.objects.filter(project_id=bench_project.pk).exists()
     assert not Notification.objects.filter(recipient_id=bench_student.pk).exists()
+    assert not Affiliation.objects.filter(student_id__in=bench_students).exists()
+    assert not Affiliation.objects.filter(institution__slug__startswith=bench.SLUG_PREFIX)
     # The rest is untouched.
     assert User.objects.filter(pk=student.pk).exists()
     assert Project.objects.filter(pk=demo_project.pk).exists()

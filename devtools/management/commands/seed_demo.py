@@ -7,16 +7,19 @@ are created and moved through their lifecycle by the real posting services.
 The work is a list of small steps (``STEPS``); each takes the shared ``DemoContext`` and
 may read what earlier steps stored there. Projects are published first; the steps of
 ``devtools/demo_lifecycle.py`` then fill in applications, engagements, feedback, the
-experience record, payouts, offers and outcomes through the real matching services; the
-last step closes, completes or cancels the projects the demo wants finished.
+experience record, payouts, offers and outcomes through the real matching services; then
+the projects the demo wants finished are closed, completed or cancelled. Northfield's
+placement cohort lives through the same steps; ``devtools/demo_placement.py`` then dates
+its history back over the last two academic years, and the placement facts are built.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -37,7 +40,7 @@ from accounts.services.profiles import (
     profile_update,
     student_skill_set,
 )
-from devtools import demo_data, demo_lifecycle
+from devtools import demo_data, demo_lifecycle, demo_placement
 from devtools.demo_context import DemoContext, demo_skill, demo_user
 from matching.models import Engagement
 from projects.models import Project
@@ -70,11 +73,15 @@ def seed_staff(ctx: DemoContext) -> None:
 
 
 def seed_institutions(ctx: DemoContext) -> None:
-    for key, (name, slug, domains, officer) in demo_data.INSTITUTIONS.items():
+    for key, (name, slug, domains, officer, tz, _) in demo_data.INSTITUTIONS.items():
         institution, created = Institution.objects.get_or_create(
-            slug=slug, defaults={"name": name, "email_domains": domains}
+            slug=slug, defaults={"name": name, "email_domains": domains, "time_zone": tz}
         )
         ctx.created["institutions"] += created
+        if institution.time_zone != tz:  # made before institutions had a time zone
+            institution.time_zone = tz
+            institution.save(update_fields=["time_zone"])
+            ctx.created["institution time zones"] += 1
         ctx.institutions[key] = institution
         email, first, last = officer
         user = demo_user(
@@ -119,19 +126,38 @@ def seed_organizations(ctx: DemoContext) -> None:
     ctx.logins.append(("employer owner (unverified org)", unverified["owner"][0]))
 
 
+def _student_rows(ctx: DemoContext) -> Iterator[tuple]:
+    """The demo students (STUDENTS), then Northfield's placement cohort (COHORT), whose
+    classes are counted from the current academic year."""
+    yield from demo_data.STUDENTS
+    for first, last, major, offset, skills in demo_data.COHORT:
+        headline, interest = demo_data.COHORT_MAJORS[major]
+        year = demo_placement.class_year(ctx, offset)
+        yield (first, last, "northfield", major, "bachelor", year, headline, skills, True, interest)
+
+
 def seed_students(ctx: DemoContext) -> None:
-    for n, row in enumerate(demo_data.STUDENTS):
+    for n, row in enumerate(_student_rows(ctx)):
         first, last, inst_key, major, degree, year, headline, skills, shares, interest = row
+        name = f"{first} {last}"
         institution = ctx.institutions[inst_key]
-        email = f"{first}.{last}@{institution.email_domains[0]}".lower()
+        handle = slugify(f"{first}-{last}")
+        email = f"{handle.replace('-', '.')}@{institution.email_domains[0]}"
         user = demo_user(ctx, email=email, first_name=first, last_name=last, role=User.Role.STUDENT)
         ctx.students.append(user)
-        ctx.students_by_name[f"{first} {last}"] = user
+        ctx.students_by_name[name] = user
         profile = profile_ensure_for_user(user=user)
         assert profile is not None, "a student always has a profile"
+        graduation = (
+            None
+            if name in demo_data.NO_GRADUATION_DATE
+            else demo_placement.graduation_date(inst_key, year)
+        )
         if not profile.major:
-            handle = slugify(f"{first}-{last}")
             codes = any(s in ("Python", "JavaScript", "React", "Go") for s, _ in skills)
+            transfer = demo_data.TRANSFERS.get(name)
+            if transfer:
+                _verify_at_old_school(ctx, user, handle, transfer[0])
             # The verified .edu address proves the institution, exactly as on signup.
             profile = profile_update(
                 profile=profile,
@@ -142,6 +168,7 @@ def seed_students(ctx: DemoContext) -> None:
                     "major": major,
                     "degree_level": degree,
                     "graduation_year": year,
+                    "graduation_date": graduation,
                     "headline": headline,
                     "bio": (
                         f"{major} student at {institution.name}, graduating in {year}. "
@@ -155,13 +182,44 @@ def seed_students(ctx: DemoContext) -> None:
                 },
             )
             ctx.created["student profiles"] += 1
+        elif graduation is not None and profile.graduation_date is None:
+            # A demo database seeded before profiles had graduation dates.
+            profile = profile_update(
+                profile=profile,
+                first_name=first,
+                last_name=last,
+                institution=profile.institution,
+                changes={"graduation_date": graduation},
+            )
+            ctx.created["graduation dates"] += 1
+        ctx.created["affiliations dated"] += demo_placement.affiliation_backdate(
+            ctx, user=user, key=inst_key, year=year
+        )
         have = set(profile.studentskill_set.values_list("skill__name", flat=True))
-        for name, level in skills:
-            skill = demo_skill(ctx, name)
+        for skill_name, level in skills:
+            skill = demo_skill(ctx, skill_name)
             if skill.name not in have:
                 student_skill_set(profile=profile, skill=skill, level=level)
                 ctx.created["student skills"] += 1
     ctx.logins.append(("student", ctx.students[0].email))
+
+
+def _verify_at_old_school(ctx: DemoContext, user: User, handle: str, old_key: str) -> None:
+    """A transfer student first verified their old school's address; the new school's
+    (their login) replaces it, and the profile service closes the old affiliation."""
+    old = ctx.institutions[old_key]
+    EmailAddress.objects.get_or_create(
+        user=user,
+        email=f"{handle.replace('-', '.')}@{old.email_domains[0]}",
+        defaults={"verified": True, "primary": False},
+    )
+    profile_update(
+        profile=user.student_profile,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        institution=old,
+        changes={},
+    )
 
 
 def _deadline(ctx: DemoContext, days: int):
@@ -281,13 +339,13 @@ def _advance(
 
 
 def seed_statistics(ctx: DemoContext) -> None:
-    """The dashboards read nightly snapshots: compute them now (as the nightly task
+    """The dashboards read the placement facts: build them now (as the nightly task
     does) when this run changed anything, or when there are none yet."""
-    from marketplace import stats
-    from marketplace.models import StatSnapshot
+    from marketplace import placement
+    from marketplace.models import PlacementUnit
 
-    if any(ctx.created.values()) or not StatSnapshot.objects.exists():
-        ctx.created["statistics snapshots"] += stats.statistics_compute_all()
+    if any(ctx.created.values()) or not PlacementUnit.objects.exists():
+        ctx.created["placement fact rows"] += placement.placement_rebuild()
 
 
 #: The seeding steps, in order. Add a feature's demo data by appending its step.
@@ -306,6 +364,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     demo_lifecycle.seed_offers,
     demo_lifecycle.seed_outcomes,
     seed_project_endings,
+    demo_placement.seed_placement_history,
     seed_statistics,
 ]
 
@@ -321,9 +380,18 @@ class Command(BaseCommand):
         ctx = DemoContext(password_hash=make_password(demo_data.DEMO_PASSWORD), now=timezone.now())
         # The demo's addresses are fictional: whatever a step notifies is recorded in
         # the inbox but never emailed (with eager tasks this holds for every step).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            for step in STEPS:
-                step(ctx)
+        # Placement facts are not refreshed after each save (with eager tasks every
+        # save would rebuild its units, the larger part of the run, and the placement
+        # history is dated back only after its story is complete): the last step,
+        # seed_statistics, rebuilds them all once.
+        tracking = settings.PLACEMENT_TRACK_CHANGES
+        settings.PLACEMENT_TRACK_CHANGES = False
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                for step in STEPS:
+                    step(ctx)
+        finally:
+            settings.PLACEMENT_TRACK_CHANGES = tracking
         elapsed = time.perf_counter() - started
         made = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n) or "nothing new"
         self.stdout.write(f"Demo data ready in {elapsed:.1f}s ({made}).")
