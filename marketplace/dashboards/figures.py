@@ -310,6 +310,13 @@ def _by_cell_dimension(cells: QuerySet, k: int) -> dict[str, list[tuple[str, dic
 
 
 FIGURES_TTL = 3600
+#: Rows kept of the skill and organization breakdowns (the tables' "top 15").
+TOP_ROWS = 15
+
+
+def _number(value: Any) -> int:
+    """A count for ranking; a suppressed one ranks as zero."""
+    return value if isinstance(value, int) else 0
 
 
 def placement_figures(
@@ -355,6 +362,13 @@ def _placement_figures(
     cells = _by_cell_dimension(
         _cells(institution_key=institution_key, year=year, student_filter=student_filter), k
     )
+    # Dashboards show the top rows of these long lists (suppression already saw them
+    # all): keeping only those keeps the cached figures small.
+    cells[Dim.SKILL] = cells[Dim.SKILL][:TOP_ROWS]
+    cells[Dim.ORGANIZATION] = sorted(
+        cells[Dim.ORGANIZATION],
+        key=lambda r: (-_number(r[1]["engagements_completed"]), -_number(r[1]["applications"])),
+    )[:TOP_ROWS]
     return {
         "min_cell_size": k,
         "has_data": headline["students"] > 0,
