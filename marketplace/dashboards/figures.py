@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ..models import PlacementCell, PlacementFact
-from ..placement import placement_unit_state
+from ..placement import CELL_COUNTS, FACT_COUNTS, placement_unit_state
 
 Dim = PlacementCell.Dimension
 
@@ -63,19 +63,7 @@ def _students_where(**condition) -> Count:
     return Count("pk", filter=Q(**condition))
 
 
-SUMMED = (
-    "applications",
-    "decided",
-    "accepted",
-    "engagements_started",
-    "engagements_completed",
-    "engagements_cancelled",
-    "feedback_count",
-    "overall_rating_sum",
-    "offers_extended",
-    "offers_accepted_full_time",
-    "offers_accepted_other",
-)
+SUMMED = FACT_COUNTS  # every count a fact row holds
 #: Sums are named "total_<field>" in SQL (a name of its own: the counts below filter on
 #: the fields) and renamed back by ``_named``.
 FACT_AGGREGATES: dict[str, Any] = {
@@ -275,21 +263,10 @@ def _by_student_attribute(facts: QuerySet, attribute: str, k: int) -> list[tuple
 
 
 def _by_cell_dimension(cells: QuerySet, k: int) -> dict[str, list[tuple[str, dict]]]:
-    summed = (
-        "students",
-        "applications",
-        "accepted",
-        "engagements_started",
-        "engagements_completed",
-        "offers_extended",
-        "hires",
-        "rating_sum",
-        "rating_count",
-    )
     rows = (
         {**_named(row), "dimension": row["dimension"], "value": row["value"]}
         for row in cells.values("dimension", "value")
-        .annotate(**{f"total_{name}": Sum(name, default=0) for name in summed})
+        .annotate(**{f"total_{name}": Sum(name, default=0) for name in CELL_COUNTS})
         .order_by()
     )
     grouped: dict[str, list[dict]] = {d: [] for d in Dim.values}
