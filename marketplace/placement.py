@@ -33,19 +33,21 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
     DateTimeField,
     Exists,
     F,
+    Field,
     FilteredRelation,
     IntegerField,
     Max,
@@ -57,7 +59,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from accounts.models import Affiliation, Institution, Skill, StudentProfile
@@ -259,19 +261,52 @@ def _project_value_path(source: Source, dimension: str) -> str | None:
 # ------------------------------------------------------------------------------
 # Building
 # ------------------------------------------------------------------------------
-@dataclass
-class Scan:
-    """One time zone's institutions and one academic year: what a set of aggregate
-    queries covers."""
+@dataclass(frozen=True)
+class Zone:
+    """The institutions whose years and months are cut in one time zone."""
 
     tz: zoneinfo.ZoneInfo
-    keys: frozenset[int]  # institution keys cut in this time zone (0 included or not)
+    keys: frozenset[int]  # institution keys (0, no institution, included or not)
+
+
+@dataclass
+class Scan:
+    """One academic year of every time zone in use: what a set of aggregate queries
+    covers. Each event is read once, and counted in its school's own year and months."""
+
     year: date
-    # Every school is cut in this time zone: no event needs filtering out by school.
+    zones: tuple[Zone, ...]
+    # Every school is cut in one time zone: no event needs its school to be placed.
     everyone: bool = False
 
+    @property
+    def keys(self) -> frozenset[int]:
+        return frozenset().union(*(zone.keys for zone in self.zones))
+
     def bounds(self) -> tuple[datetime, datetime]:
-        return year_bounds(self.year, self.tz)
+        """From the earliest zone's start to the latest zone's end."""
+        cuts = [year_bounds(self.year, zone.tz) for zone in self.zones]
+        return min(start for start, _ in cuts), max(end for _, end in cuts)
+
+    def in_year(self, field: str) -> Q:
+        """Events of the year as their school's time zone cuts it."""
+        within = Q()
+        for zone in self.zones:
+            start, end = year_bounds(self.year, zone.tz)
+            within |= Q(_school__in=zone.keys, **{f"{field}__gte": start, f"{field}__lt": end})
+        return within
+
+    def per_zone(self, expression: Callable[[Zone], Any], output_field: Field) -> Any:
+        """``expression`` evaluated in the time zone of each event's school (the events
+        are already limited to this scan's schools, so the last zone needs no test)."""
+        *others, last = self.zones
+        if not others:
+            return expression(last)
+        return Case(
+            *(When(_school__in=zone.keys, then=expression(zone)) for zone in others),
+            default=expression(last),
+            output_field=output_field,
+        )
 
 
 def _time_zone_groups() -> dict[str, set[int]]:
@@ -306,7 +341,7 @@ def _events(source: Source, scan: Scan) -> QuerySet:
     rows = with_school(rows, user=source.user, when=source.date_field, profile=source.profile)
     # Filtering on the computed school misleads PostgreSQL's row estimates (it then
     # loops where it should hash): only filter when some school is cut elsewhere.
-    return rows if scan.everyone else rows.filter(_school__in=scan.keys)
+    return rows if scan.everyone else rows.filter(scan.in_year(source.date_field))
 
 
 def _fact_rows(scan: Scan) -> dict[tuple[int, int], dict[str, Any]]:
@@ -332,16 +367,20 @@ def _fact_rows(scan: Scan) -> dict[tuple[int, int], dict[str, Any]]:
 def _converted_students(scan: Scan) -> Iterator[tuple[int, int]]:
     """Interns of the year (completed an engagement in it) who accepted a full-time offer
     from an organization they completed it with, by the end of the reporting window."""
-    _start, end = scan.bounds()
     hired_there = Offer.objects.filter(
         FULL_TIME,
         status=Offer.Status.ACCEPTED,
         student_id=OuterRef("student_id"),
         organization_id=OuterRef("project__organization_id"),
-        responded_at__lt=end + REPORTING_WINDOW,
+        responded_at__lt=OuterRef("_window_ends"),
+    )
+    window_ends = scan.per_zone(
+        lambda zone: Value(year_bounds(scan.year, zone.tz)[1] + REPORTING_WINDOW),
+        DateTimeField(),
     )
     rows = (
         _events(COMPLETED, scan)
+        .annotate(_window_ends=window_ends)
         .filter(Exists(hired_there))
         .values_list("_school", "student_id")
         .distinct()
@@ -386,6 +425,15 @@ def _graduates(scan: Scan) -> Iterator[tuple[int, int, bool]]:
 UNCROSSED = (Dim.SKILL, Dim.ORGANIZATION)
 
 
+def _local_month(field: str, scan: Scan) -> Any:
+    """The event's month in its school's time zone, as a number: 202609 for September
+    2026 (an integer groups faster than a timestamp)."""
+    return scan.per_zone(
+        lambda zone: ExtractYear(field, tzinfo=zone.tz) * 100 + ExtractMonth(field, tzinfo=zone.tz),
+        IntegerField(),
+    )
+
+
 def _cell_rows(scan: Scan) -> dict[tuple, dict[str, int]]:
     """(school, major, class, dimension, value) → additive counts and the number of
     distinct students behind them (the largest of the sources' counts: every source's
@@ -393,54 +441,72 @@ def _cell_rows(scan: Scan) -> dict[tuple, dict[str, int]]:
     class: they count all the school's students."""
     cells: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
+    def record(key: tuple, students: int, counts: dict[str, Any]) -> None:
+        cell = cells[key]
+        cell["students"] = max(cell["students"], students)
+        for name, number in counts.items():
+            cell[name] += number or 0
+
     def add(source: Source, dimension: str, value, aggregates: dict[str, Any]) -> None:
-        profile = source.profile
         crossed = dimension not in UNCROSSED
-        group = ["_school", "_major", "_class", "_value"] if crossed else ["_school", "_value"]
         events = _events(source, scan).annotate(_value=value)
         if crossed:
-            events = events.annotate(
-                _major=F(f"{profile}major"), _class=F(f"{profile}graduation_year")
-            )
+            events = _with_major_and_class(events, source)
         rows = (
             events.exclude(_value__isnull=True)
-            .values(*group)
+            .values(*(CROSSED if crossed else ("_school",)), "_value")
             .annotate(_students=Count(source.student, distinct=True), **aggregates)
             .order_by()
         )
         for row in rows.iterator(chunk_size=5000):
             label = row.pop("_value")
             if dimension == Dim.MONTH:
-                label = f"{timezone.localtime(label, scan.tz):%Y-%m}"
+                label = f"{label // 100}-{label % 100:02d}"
             major, graduation_year = (
                 (row.pop("_major") or "", row.pop("_class")) if crossed else ("", None)
             )
-            key = (row.pop("_school"), major, graduation_year, dimension)
-            cell = cells[(*key, str(label)[:200])]
-            students = row.pop("_students")
-            cell["students"] = max(cell["students"], students)
-            for name, number in row.items():
-                cell[name] += number or 0
+            key = (row.pop("_school"), major, graduation_year, dimension, str(label)[:200])
+            record(key, row.pop("_students"), row)
 
     for source, aggregates in MONTH_AGGREGATES.items():
-        add(source, Dim.MONTH, TruncMonth(source.date_field, tzinfo=scan.tz), aggregates)
+        add(source, Dim.MONTH, _local_month(source.date_field, scan), aggregates)
     for dimension in (Dim.CATEGORY, Dim.SKILL, Dim.ORGANIZATION):
         for source, aggregates in PROJECT_AGGREGATES.items():
             path = _project_value_path(source, dimension)
             if path is not None:
                 add(source, dimension, F(path), aggregates)
     _name_skills(cells)
+
+    # Every competency from one pass over the feedback (each is a column of it).
+    ratings: dict[str, Any] = {}
     for competency in Competency.values:
-        add(
-            FEEDBACK,
-            Dim.COMPETENCY,
-            Value(competency),
-            {
-                "rating_sum": Sum(competency, default=0),
-                "rating_count": Count(competency),
-            },
-        )
+        ratings[f"sum_{competency}"] = Sum(competency, default=0)
+        ratings[f"count_{competency}"] = Count(competency)
+    rows = (
+        _with_major_and_class(_events(FEEDBACK, scan), FEEDBACK)
+        .values(*CROSSED)
+        .annotate(_students=Count(FEEDBACK.student, distinct=True), **ratings)
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        group = (row["_school"], row["_major"] or "", row["_class"], Dim.COMPETENCY)
+        for competency in Competency.values:
+            counts = {
+                "rating_sum": row[f"sum_{competency}"],
+                "rating_count": row[f"count_{competency}"],
+            }
+            record((*group, competency), row["_students"], counts)
     return cells
+
+
+#: What crossed cells are grouped by, besides their value.
+CROSSED = ("_school", "_major", "_class")
+
+
+def _with_major_and_class(events: QuerySet, source: Source) -> QuerySet:
+    return events.annotate(
+        _major=F(f"{source.profile}major"), _class=F(f"{source.profile}graduation_year")
+    )
 
 
 def _name_skills(cells: dict[tuple, dict[str, int]]) -> None:
@@ -621,20 +687,42 @@ def _scans(only: set[tuple[int, date]] | None = None) -> Iterator[Scan]:
     # The years asked for are scanned even without events: a unit marked dirty is then
     # built (empty) and its mark cleared.
     years = sorted(set(_years_with_events()) | {year for _, year in only or ()})
-    groups = _time_zone_groups()
-    for name, keys in sorted(groups.items()):
-        tz = zoneinfo.ZoneInfo(name)
-        for year in years:
-            wanted = keys if only is None else {k for k in keys if (k, year) in only}
-            if wanted:
-                everyone = only is None and len(groups) == 1
-                yield Scan(tz=tz, keys=frozenset(wanted), year=year, everyone=everyone)
+    groups = sorted(_time_zone_groups().items())
+    for year in years:
+        zones = tuple(
+            Zone(tz=zoneinfo.ZoneInfo(name), keys=frozenset(wanted))
+            for name, keys in groups
+            if (wanted := keys if only is None else {k for k in keys if (k, year) in only})
+        )
+        if zones:
+            yield Scan(year=year, zones=zones, everyone=only is None and len(groups) == 1)
 
 
 def placement_rebuild(*, units: set[tuple[int, date]] | None = None) -> int:
     """Recompute the given units ((institution key, July 1) pairs), or every unit.
     Returns the number of fact and cell rows written. Safe to run twice, and twice at
     once: a unit is replaced in one transaction, under its row lock."""
+    with _without_jit():
+        return _rebuild(units)
+
+
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL compiles each large aggregate query before running it (JIT); here that
+    costs more than it saves, for every query of every scan."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
+
+
+def _rebuild(units: set[tuple[int, date]] | None) -> int:
     now = timezone.now()
     students = _students()
     written = 0
