@@ -11,6 +11,19 @@ import os
 bind = "0.0.0.0:8000"
 accesslog = "-"
 
+# Which peers gunicorn believes about the scheme (X-Forwarded-Proto): the same rule as
+# Django's, from DJANGO_TRUSTED_PROXY_COUNT. Without a proxy of ours, no peer. Behind one,
+# any peer, because only the proxy can reach gunicorn (docker-compose.yml publishes the
+# proxy alone and the proxy's address is not fixed); FORWARDED_ALLOW_IPS narrows that to
+# the proxy's own addresses where they are known.
+if int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0) > 0:
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "*"
+else:
+    forwarded_allow_ips = ""
+# A trusted peer may otherwise set SCRIPT_NAME and PATH_INFO through request headers,
+# which a proxy passes on from the client; the site is never mounted under a prefix.
+forwarder_headers = ""
+
 
 def debug_refusal() -> str | None:
     """Why this process must not serve, or None when it may."""

@@ -1,0 +1,96 @@
+"""docker-compose.yml and deploy/Caddyfile: only the reverse proxy is reachable from
+outside, it serves the static files but never the uploads, and the app trusts exactly
+the one proxy in front of it."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+CADDYFILE = (ROOT / "deploy" / "Caddyfile").read_text()
+CADDY_DIRECTIVES = "\n".join(
+    line for line in CADDYFILE.splitlines() if not line.strip().startswith("#")
+)
+DEFAULTED = re.compile(r"\$\{\w+:-([^}]*)\}")
+
+
+def with_defaults(value: str) -> str:
+    """A compose value as it comes out with no .env: ${NAME:-default} → default."""
+    return DEFAULTED.sub(lambda match: match.group(1), str(value))
+
+
+def mounts(service: str) -> dict[str, str]:
+    """Container path → source (volume name or host path) of a service's mounts."""
+    found = {}
+    for volume in SERVICES[service].get("volumes", []):
+        source, target, *_ = volume.split(":")
+        found[target] = source
+    return found
+
+
+def test_only_the_proxy_publishes_ports():
+    assert {name for name, service in SERVICES.items() if service.get("ports")} == {"proxy"}
+    assert "ports" not in SERVICES["web"]
+
+
+def test_the_proxy_takes_http_and_https():
+    targets = {with_defaults(port).split(":")[-1] for port in SERVICES["proxy"]["ports"]}
+    assert targets == {"80", "443", "443/udp"}
+
+
+def test_the_app_trusts_exactly_the_one_proxy():
+    for name in ("web", "worker", "beat"):
+        environment = SERVICES[name]["environment"]
+        assert with_defaults(environment["DJANGO_TRUSTED_PROXY_COUNT"]) == "1"
+
+
+def test_the_proxy_runs_the_caddyfile_and_keeps_its_certificates():
+    proxy = mounts("proxy")
+    assert proxy["/etc/caddy/Caddyfile"] == "./deploy/Caddyfile"
+    assert proxy["/data"] in COMPOSE["volumes"]
+    assert with_defaults(SERVICES["proxy"]["environment"]["SITE_ADDRESS"]) == "localhost"
+    assert "{$SITE_ADDRESS:localhost}" in CADDY_DIRECTIVES
+
+
+def test_the_proxy_serves_the_static_files_of_the_running_image():
+    static_root = Path("/app") / Path(settings.STATIC_ROOT).relative_to(ROOT)
+    copier = SERVICES["static"]
+    assert copier["image"] == SERVICES["web"]["image"]
+    assert f"cp -a {static_root}/. /srv/static/" in " ".join(copier["command"])
+    assert mounts("static")["/srv/static"] == mounts("proxy")["/srv/static"] == "static"
+    assert SERVICES["proxy"]["depends_on"]["static"] == {
+        "condition": "service_completed_successfully"
+    }
+    assert re.search(r"handle_path /static/\*\s*{\s*root \* /srv/static", CADDY_DIRECTIVES)
+
+
+def test_uploads_are_never_served_by_the_proxy():
+    assert "media" not in mounts("proxy").values()
+    assert "/media" not in CADDY_DIRECTIVES
+    # Everything but /static/ goes to Django, which checks who may see a file.
+    assert re.search(r"handle\s*{\s*reverse_proxy web:8000\s*}", CADDY_DIRECTIVES)
+
+
+def test_the_web_health_probe_needs_no_proxy_header():
+    probe = " ".join(SERVICES["web"]["healthcheck"]["test"])
+    assert "http://localhost:8000/healthz" in probe
+    assert "X-Forwarded" not in probe
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="needs docker-compose")
+def test_docker_compose_accepts_the_file():
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
