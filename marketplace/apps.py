@@ -6,6 +6,7 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Marketplace"
 
     def ready(self) -> None:
-        from . import signals
+        # notification_kinds registers the kinds this layer sends.
+        from . import notification_kinds, signals  # noqa: F401
 
         signals.connect()

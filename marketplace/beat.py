@@ -54,6 +54,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "marketplace.nudges.remind_inactive_engagements",
         "schedule": crontab(minute=20),
     },
+    # Students' data archives: expired ones deleted, builds a lost worker dropped requeued.
+    "marketplace-sweep-data-exports": {
+        "task": "marketplace.tasks.sweep_data_exports",
+        "schedule": crontab(minute="*/15"),
+    },
     # Placement statistics for the dashboards, recomputed nightly (also on "Refresh now").
     "marketplace-compute-statistics": {
         "task": "marketplace.tasks.compute_statistics",

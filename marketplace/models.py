@@ -1,11 +1,14 @@
 """Placement statistics: the compact facts the career-office and site figures are
 computed from (see ``marketplace.placement``), the runs that rebuild them, and the log
-of who looked at named students on a dashboard.
+of who looked at named students on a dashboard. Also a student's data exports and the
+audit rows of deleted accounts (see ``marketplace.privacy``).
 
 Facts hold numbers and a student's id, major and class only; never a name.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -192,3 +195,80 @@ class DashboardAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} viewed {len(self.viewed_student_ids)} students at {self.at:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------------------------
+# People's control of their data (marketplace.privacy)
+# ------------------------------------------------------------------------------
+def data_export_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class DataExport(models.Model):
+    """An archive of everything Internly holds about a student, built by a task and
+    downloadable by its owner until ``expires_at``. The token names the download link;
+    the link also needs the owner's session, so it is kept in clear to be listed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    token = models.CharField(max_length=64, unique=True, default=data_export_token)
+    file = models.FileField(blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One archive in preparation per person: pressing the button twice queues once.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_data_export_per_user",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="dataexport_user_newest"),
+            models.Index(fields=["status", "expires_at"], name="dataexport_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Data export {self.pk} of user {self.user_id} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.READY and bool(self.file) and not self.is_expired
+
+
+class AccountDeletion(models.Model):
+    """The audit row of a deleted (anonymized) account: who, by whom, when, and what the
+    erasure did, in counts. It holds no personal data: the user row it points to is the
+    anonymized one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_deletion"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Account {self.user_id} deleted at {self.deleted_at:%Y-%m-%d %H:%M}"

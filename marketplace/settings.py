@@ -192,8 +192,22 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory")
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
-if not ACCOUNT_RATE_LIMITS_ENABLED:
-    ACCOUNT_RATE_LIMITS = False
+# Failed logins (accounts/adapter.py): per source across accounts (allauth's own
+# "login_failed", by IP only); per account *and* source, so that a stranger who knows an
+# email locks out only themselves; and per account from everywhere, a brake on guessing
+# spread over many addresses that one source alone cannot reach (5 in 5 minutes is 60 an
+# hour). Whoever is locked out of their own account signs in with an emailed code.
+LOGIN_FAILURE_RATE_LIMITS = {
+    "login_failed": "10/m/ip",
+    "login_failed_from_source": "5/5m/key",
+    "login_failed_account": "100/h/key",
+}
+ACCOUNT_RATE_LIMITS = LOGIN_FAILURE_RATE_LIMITS if ACCOUNT_RATE_LIMITS_ENABLED else False
+# The way back in while a password login is locked: a code mailed to the account's
+# address, valid in the browser that asked for it. Mail can be slow; three tries per code
+# keep guessing it hopeless.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # ------------------------------------------------------------------------------
@@ -258,8 +272,21 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# X-Forwarded-For and X-Forwarded-Proto are ordinary request headers that any client can
+# send, so they are believed only when DJANGO_TRUSTED_PROXY_COUNT says how many proxies
+# of ours stand in front of gunicorn (docker-compose.yml: 1, Caddy). With 0 the client is
+# REMOTE_ADDR and the scheme is the connection's. allauth keys its rate limits by the
+# address the outermost of our proxies appended, counted from the right; a forged entry
+# sits further left and is never read. gunicorn.conf.py follows the same setting.
+TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    # The container health probe talks plain http to gunicorn, past the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -306,6 +333,8 @@ PAY_FLOOR_PER_HOUR = int(env("PAY_FLOOR_PER_HOUR", "20"))
 APPLICATION_RESPONSE_DAYS = int(env("APPLICATION_RESPONSE_DAYS", "14"))
 # Days after completion during which two-sided feedback stays blind.
 FEEDBACK_WINDOW_DAYS = int(env("FEEDBACK_WINDOW_DAYS", "14"))
+# Days a student's data archive stays downloadable; then the beat task deletes it.
+DATA_EXPORT_VALID_DAYS = int(env("DATA_EXPORT_VALID_DAYS", "7"))
 
 # Placement figures (career-office and site dashboards; see marketplace/placement.py).
 # A figure or breakdown row computed from fewer than this many students shows as
@@ -319,6 +348,18 @@ PLACEMENT_REFRESH_DELAY = int(env("PLACEMENT_REFRESH_DELAY", "60"))
 # Whether changes mark their units for rebuild at all (the nightly run rebuilds every
 # unit either way). The test suite turns it off except where it tests it.
 PLACEMENT_TRACK_CHANGES = env_bool("PLACEMENT_TRACK_CHANGES", default=True)
+
+# Employer webhooks (matching/services/webhooks.py). Endpoints must be https on public
+# addresses; the test suite alone lets http://127.0.0.1 through, for its loopback receiver.
+WEBHOOKS_ALLOW_INSECURE_LOOPBACK = env_bool("WEBHOOKS_ALLOW_INSECURE_LOOPBACK", default=False)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# One first try plus retries; the wait doubles from WEBHOOK_RETRY_BACKOFF seconds up to
+# WEBHOOK_RETRY_BACKOFF_MAX (half of it random), so eight attempts span one to two hours.
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BACKOFF = int(env("WEBHOOK_RETRY_BACKOFF", "60"))
+WEBHOOK_RETRY_BACKOFF_MAX = int(env("WEBHOOK_RETRY_BACKOFF_MAX", "3600"))
+# Deliveries in a row that failed for good before an endpoint is disabled.
+WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES = int(env("WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES", "5"))
 
 from marketplace.beat import BEAT_SCHEDULE  # noqa: E402
 

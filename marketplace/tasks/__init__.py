@@ -5,6 +5,13 @@ the beat schedule and messages already queued refer to tasks by name.
 """
 
 from .nudges import remind_inactive_engagements
+from .privacy import build_data_export, sweep_data_exports
 from .statistics import compute_statistics, refresh_dirty_placement_units
 
-__all__ = ["compute_statistics", "refresh_dirty_placement_units", "remind_inactive_engagements"]
+__all__ = [
+    "build_data_export",
+    "compute_statistics",
+    "refresh_dirty_placement_units",
+    "remind_inactive_engagements",
+    "sweep_data_exports",
+]
