@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 BENCH_DEFAULT_DATABASE_URL := postgres://postgres@127.0.0.1:5432/internly_bench
 BENCH_DATABASE_URL ?= $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(BENCH_DEFAULT_DATABASE_URL))
 
-.PHONY: help install run test check typecheck layers fmt bench bench-quick worker beat clean
+.PHONY: help install run test check typecheck layers fmt bench bench-quick worker beat clean backup restore
 
 help:
 	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000"
@@ -37,6 +37,8 @@ help:
 	@echo "make bench-quick  a short benchmark run"
 	@echo "make worker       Celery worker (needs REDIS_URL)"
 	@echo "make beat         Celery beat (needs REDIS_URL)"
+	@echo "make backup       PostgreSQL dump + stored files + manifest into backups/ (BACKUP_DIR=...)"
+	@echo "make restore      BACKUP=backups/internly-... [CONFIRM=1 to replace existing data]"
 	@echo "make clean        remove caches and collected static files"
 
 # --- environment --------------------------------------------------------------
@@ -104,6 +106,20 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench --quick
+
+# --- backups (PostgreSQL) -----------------------------------------------------
+
+# A new directory backups/internly-<UTC time> (or under BACKUP_DIR): database.dump,
+# files.tar and manifest.json. Needs pg_dump of the server's major version.
+BACKUP_DIR ?= backups
+
+backup: $(STAMP)
+	$(MANAGE) backup --output "$(BACKUP_DIR)"
+
+# Refuses a database with rows or a storage with files unless CONFIRM=1.
+restore: $(STAMP)
+	@if [ -z "$(BACKUP)" ]; then echo "usage: make restore BACKUP=backups/internly-... [CONFIRM=1]" >&2; exit 2; fi
+	$(MANAGE) restore "$(BACKUP)" $(if $(filter 1 yes true,$(CONFIRM)),--force)
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache test-results bench/tmp

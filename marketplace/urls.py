@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from matching.views import employer_projects, organization_page, project_page
+from matching.views import employer_projects, exports, organization_page, project_page
 
-from . import views
+from . import views, views_privacy
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,8 +19,22 @@ urlpatterns = [
         organization_page.organization_public,
         name="organization-public",
     ),
+    path(
+        "me/organizations/<slug:slug>/export/<slug:kind>.csv",
+        exports.organization_export,
+        name="organization-export",
+    ),
     path("projects/mine/", employer_projects.employer_project_list, name="employer-projects"),
     path("projects/<int:pk>/manage/", employer_projects.project_manage, name="project-manage"),
+    # A student's own data: the archive and deleting the account (views_privacy).
+    path("me/data/", views_privacy.data_page, name="privacy-data"),
+    path("me/data/prepare/", views_privacy.data_prepare, name="privacy-data-prepare"),
+    path(
+        "me/data/download/<str:token>/",
+        views_privacy.data_download,
+        name="privacy-data-download",
+    ),
+    path("me/delete/", views_privacy.account_delete, name="account-delete"),
     path("me/", include("accounts.urls")),
     # Before the projects include, which keeps the rest of /projects/.
     path("projects/<int:pk>/", project_page.project_detail, name="project-detail"),

@@ -34,6 +34,7 @@ from accounts.permissions import (
     organization_member_required,
     staff_required,
 )
+from core.csv import csv_safe
 from core.web import paginate
 
 from . import placement, stats
@@ -97,7 +98,7 @@ def _csv_response(table: t.Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     writer = csv.writer(response)
-    writer.writerow([t.csv_safe(header) for header in table.headers])
+    writer.writerow([csv_safe(header) for header in table.headers])
     writer.writerows(table.csv_rows)
     return response
 
@@ -368,7 +369,8 @@ def stats_refresh(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "The figures are already being recomputed.")
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take a bare word for a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(_home_for(request.user))

@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Institution, Organization, StudentProfile, User
 from matching.models import Application, Engagement, InternFeedback, Offer
 
-from ..models import StatsRun
+from ..models import DashboardAccessLog, StatsRun
 from ..stats import academic_year_bounds
 
 
@@ -248,3 +248,16 @@ def stats_run_active_for(*, user) -> StatsRun | None:
 
 def stats_runs_recent(limit: int = 10) -> list[StatsRun]:
     return list(StatsRun.objects.select_related("requested_by").order_by("-created_at")[:limit])
+
+
+def access_log_list_for(*, institution: Institution) -> QuerySet[DashboardAccessLog]:
+    """The institution's access log, newest first (index accesslog_institution_at). Rows
+    of other institutions are never read."""
+    return (
+        DashboardAccessLog.objects.filter(institution_id=institution.pk)
+        .select_related("user")
+        .only(
+            "at", "path", "viewed_student_ids", "user__email", "user__first_name", "user__last_name"
+        )
+        .order_by("-at", "-pk")
+    )

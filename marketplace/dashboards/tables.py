@@ -9,26 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from core.csv import csv_safe
 from matching.models import Competency
 from projects.models import Project
 
 from ..placement import academic_year_label
 from .figures import Suppressed
-
-#: A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text: text beginning with a formula
-    character gets a leading apostrophe (OWASP's advice); numbers pass unchanged."""
-    if value is None:
-        return ""
-    if isinstance(value, Suppressed):
-        return str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _chartable(value: Any) -> Any:
