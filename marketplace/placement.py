@@ -278,6 +278,8 @@ class Scan:
     zones: tuple[Zone, ...]
     # Every school is cut in one time zone: no event needs its school to be placed.
     everyone: bool = False
+    # Every school of each zone is asked for (a full rebuild, not a refresh of some).
+    complete: bool = False
 
     @property
     def keys(self) -> frozenset[int]:
@@ -290,9 +292,16 @@ class Scan:
 
     def in_year(self, field: str) -> Q:
         """Events of the year as their school's time zone cuts it."""
+        cuts = [year_bounds(self.year, zone.tz) for zone in self.zones]
         within = Q()
-        for zone in self.zones:
-            start, end = year_bounds(self.year, zone.tz)
+        if self.complete:
+            # Nearly every event falls between the latest zone's start and the earliest
+            # zone's end, which is in the year wherever its school is. Said first as a
+            # plain range, it lets PostgreSQL estimate the rows (a test on the computed
+            # school alone makes it guess a few thousand, and loop where it should hash).
+            latest_start, earliest_end = max(s for s, _ in cuts), min(e for _, e in cuts)
+            within = Q(**{f"{field}__gte": latest_start, f"{field}__lt": earliest_end})
+        for zone, (start, end) in zip(self.zones, cuts, strict=True):
             within |= Q(_school__in=zone.keys, **{f"{field}__gte": start, f"{field}__lt": end})
         return within
 
@@ -695,7 +704,12 @@ def _scans(only: set[tuple[int, date]] | None = None) -> Iterator[Scan]:
             if (wanted := keys if only is None else {k for k in keys if (k, year) in only})
         )
         if zones:
-            yield Scan(year=year, zones=zones, everyone=only is None and len(groups) == 1)
+            yield Scan(
+                year=year,
+                zones=zones,
+                everyone=only is None and len(groups) == 1,
+                complete=only is None,
+            )
 
 
 def placement_rebuild(*, units: set[tuple[int, date]] | None = None) -> int:
