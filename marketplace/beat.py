@@ -32,6 +32,20 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "matching.tasks_offers.remind_expiring_offers",
         "schedule": crontab(hour=14, minute=0),
     },
+    # Webhook deliveries whose task never ran (broker down, worker lost).
+    "matching-webhooks-requeue-unsent": {
+        "task": "matching.tasks.webhooks.requeue_unsent_webhook_deliveries",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Unanswered recommendation requests expire with a notice; members hear a week before.
+    "matching-recommendation-requests-expire": {
+        "task": "matching.tasks_recommendations.expire_recommendation_requests",
+        "schedule": crontab(minute=35),
+    },
+    "matching-recommendation-requests-remind": {
+        "task": "matching.tasks_recommendations.remind_recommendation_requests",
+        "schedule": crontab(hour=14, minute=10),
+    },
     # Notifications: emails whose task never ran (broker down, worker lost).
     "notifications-requeue-unsent": {
         "task": "accounts.tasks.requeue_unsent_notifications",

@@ -57,6 +57,8 @@ class PlacementFact(models.Model):
     engagements_started = models.PositiveIntegerField(default=0)
     engagements_completed = models.PositiveIntegerField(default=0)
     engagements_cancelled = models.PositiveIntegerField(default=0)
+    # Of engagements_completed: those after which a recommendation was written.
+    engagements_recommended = models.PositiveIntegerField(default=0)
     feedback_count = models.PositiveIntegerField(default=0)
     overall_rating_sum = models.PositiveIntegerField(default=0)
     offers_extended = models.PositiveIntegerField(default=0)

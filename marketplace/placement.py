@@ -69,6 +69,7 @@ from matching.models import (
     Engagement,
     Offer,
     OutcomeReport,
+    Recommendation,
     SupervisorFeedback,
 )
 
@@ -216,7 +217,14 @@ FACT_AGGREGATES: dict[Source, dict[str, Any]] = {
         "accepted": Count("pk", filter=Q(status=Application.Status.ACCEPTED)),
     },
     STARTED: {"engagements_started": Count("pk")},
-    COMPLETED: {"engagements_completed": Count("pk")},
+    COMPLETED: {
+        "engagements_completed": Count("pk"),
+        # Completed engagements after which a member wrote a recommendation (revoked
+        # later or not: the engagement led to one).
+        "engagements_recommended": Count(
+            "pk", filter=Exists(Recommendation.objects.filter(engagement_id=OuterRef("pk")))
+        ),
+    },
     CANCELLED: {"engagements_cancelled": Count("pk")},
     FEEDBACK: {"feedback_count": Count("pk"), "overall_rating_sum": Sum("overall_rating")},
     OFFERS_EXTENDED: {"offers_extended": Count("pk")},
@@ -555,6 +563,7 @@ FACT_COUNTS = (
     "engagements_started",
     "engagements_completed",
     "engagements_cancelled",
+    "engagements_recommended",
     "feedback_count",
     "overall_rating_sum",
     "offers_extended",

@@ -1,6 +1,7 @@
 """Placement facts follow the events they count: a saved application, engagement,
-feedback, offer, outcome, profile or affiliation marks the units it touches for rebuild
-(``placement.placement_units_touch``), which happens after the transaction commits."""
+feedback, offer, outcome, recommendation, profile or affiliation marks the units it
+touches for rebuild (``placement.placement_units_touch``), which happens after the
+transaction commits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accounts.models import Affiliation, StudentProfile
-from matching.models import Application, Engagement, Offer, OutcomeReport, SupervisorFeedback
+from matching.models import (
+    Application,
+    Engagement,
+    Offer,
+    OutcomeReport,
+    Recommendation,
+    SupervisorFeedback,
+)
 
 from .placement import placement_units_touch
 
@@ -22,6 +30,7 @@ STUDENT_OF = {
     Offer: lambda row: row.student_id,
     OutcomeReport: lambda row: row.student_id,
     SupervisorFeedback: lambda row: row.engagement.student_id,
+    Recommendation: lambda row: row.student_id,
     StudentProfile: lambda row: row.user_id,
     Affiliation: lambda row: row.student_id,
 }
@@ -38,6 +47,9 @@ def _moments(row) -> list[datetime]:
         value = getattr(row, field.attname)
         if isinstance(value, datetime):
             moments.append(value)
+    if isinstance(row, Recommendation) and row.engagement.completed_at:
+        # Counted for the engagement it follows, in the year that engagement completed.
+        moments.append(row.engagement.completed_at)
     if isinstance(row, StudentProfile) and row.graduation_date:
         moments.append(
             datetime(*row.graduation_date.timetuple()[:3], tzinfo=timezone.get_current_timezone())

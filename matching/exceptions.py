@@ -13,11 +13,13 @@ __all__ = [
     "EngagementError",
     "InvalidTransition",
     "MatchingError",
+    "NetworkError",
     "NotAllowed",
     "NotEligible",
     "ProfileIncomplete",
     "ProjectNotOpen",
     "SlotsFull",
+    "WebhookError",
 ]
 
 
@@ -91,7 +93,30 @@ class EngagementError(MatchingError):
     """An engagement rule refused the request."""
 
 
+# ------------------------------------------------------------------------------
+# The network (connections, follows, invitations)
+# ------------------------------------------------------------------------------
+class NetworkError(MatchingError):
+    """A rule of connections, follows or invitations refused the request. ``field``
+    names the form field it is about, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ------------------------------------------------------------------------------
+# Webhooks
+# ------------------------------------------------------------------------------
+class WebhookError(MatchingError):
+    """An endpoint or delivery rule refused the request. ``field`` names the form field."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

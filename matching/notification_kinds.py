@@ -71,3 +71,66 @@ register(
     notification_kind("offer_expired", "An offer expired", _E, STUDENT, EMPLOYER),
     position=40,
 )
+
+register(
+    "Your network",
+    notification_kind(
+        "connection_requested", "Someone asked to connect with you", _E, STUDENT, EMPLOYER
+    ),
+    notification_kind(
+        "connection_accepted", "A connection request was accepted", _I, STUDENT, EMPLOYER
+    ),
+    notification_kind(
+        "followed_project_posted",
+        "An organization you follow posted a project",
+        _D,
+        STUDENT,
+    ),
+    notification_kind("project_invitation", "You were invited to a project", _E, STUDENT),
+    notification_kind(
+        "project_invitation_answered", "A student answered your invitation", _E, EMPLOYER
+    ),
+    position=45,
+)
+
+register(
+    "Webhooks",
+    notification_kind(
+        "webhook_endpoint_disabled",
+        "A webhook endpoint kept failing and was disabled",
+        _E,
+        EMPLOYER,
+    ),
+    position=48,
+)
+
+register(
+    "Recommendations",
+    notification_kind(
+        "recommendation_requested", "A student asks you for a recommendation", _E, EMPLOYER
+    ),
+    notification_kind(
+        "recommendation_reminder", "Reminder: a recommendation request expires soon", _E, EMPLOYER
+    ),
+    notification_kind(
+        "recommendation_request_withdrawn",
+        "A request for a recommendation was withdrawn",
+        _I,
+        EMPLOYER,
+    ),
+    notification_kind(
+        "recommendation_request_expired",
+        "A request for a recommendation expired unanswered",
+        _E,
+        STUDENT,
+        EMPLOYER,
+    ),
+    notification_kind(
+        "recommendation_written", "A recommendation was written for you", _E, STUDENT
+    ),
+    notification_kind(
+        "recommendation_declined", "A request for a recommendation was declined", _E, STUDENT
+    ),
+    notification_kind("recommendation_revoked", "A recommendation was withdrawn", _E, STUDENT),
+    position=42,
+)

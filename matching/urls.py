@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import applications, engagements, feedback, offers, records, selection
+from .views import (
+    applications,
+    engagements,
+    feedback,
+    network,
+    offers,
+    recommendations,
+    records,
+    selection,
+)
 
 app_name = "matching"
 
@@ -106,6 +115,63 @@ urlpatterns = [
         records.credential_verify,
         name="credential-verify",
     ),
+    # Recommendations after a completed engagement
+    path("recommendations/", recommendations.recommendation_list, name="recommendation-list"),
+    path(
+        "engagements/<int:pk>/recommendations/request/",
+        recommendations.recommendation_request_create,
+        name="recommendation-request",
+    ),
+    path(
+        "recommendations/requests/<int:pk>/",
+        recommendations.recommendation_request_detail,
+        name="recommendation-request-detail",
+    ),
+    path(
+        "recommendations/requests/<int:pk>/withdraw/",
+        recommendations.recommendation_request_withdraw,
+        name="recommendation-request-withdraw",
+    ),
+    path(
+        "recommendations/requests/<int:pk>/write/",
+        recommendations.recommendation_write,
+        name="recommendation-write",
+    ),
+    path(
+        "recommendations/requests/<int:pk>/decline/",
+        recommendations.recommendation_decline,
+        name="recommendation-decline",
+    ),
+    path(
+        "recommendations/<int:pk>/",
+        recommendations.recommendation_detail,
+        name="recommendation-detail",
+    ),
+    path(
+        "recommendations/<int:pk>/visibility/",
+        recommendations.recommendation_visibility,
+        name="recommendation-visibility",
+    ),
+    path(
+        "recommendations/<int:pk>/revoke/",
+        recommendations.recommendation_revoke,
+        name="recommendation-revoke",
+    ),
+    path(
+        "recommendations/<int:pk>/letter.pdf",
+        recommendations.recommendation_letter,
+        name="recommendation-letter",
+    ),
+    path(
+        "applications/<int:pk>/recommendations/",
+        recommendations.application_recommendations,
+        name="application-recommendations",
+    ),
+    path(
+        "recommendations/verify/<uuid:verification_id>/",
+        recommendations.recommendation_verify_view,
+        name="recommendation-verify",
+    ),
     # Offers and outcomes
     path("offers/", offers.offer_list, name="offer-list"),
     path("offers/new/", offers.offer_create, name="offer-create"),
@@ -116,4 +182,39 @@ urlpatterns = [
     path("talent/", offers.talent_pool, name="talent-pool"),
     path("outcomes/", offers.outcome_list, name="outcome-list"),
     path("outcomes/<int:pk>/delete/", offers.outcome_delete, name="outcome-delete"),
+    # The network: connections, follows, invitations to apply
+    path("network/", network.network, name="network"),
+    path("network/preferences/", network.network_preferences, name="network-preferences"),
+    path("network/connect/<int:user_pk>/", network.connection_request, name="connection-request"),
+    path(
+        "network/connections/<int:pk>/accept/",
+        network.connection_accept,
+        name="connection-accept",
+    ),
+    path(
+        "network/connections/<int:pk>/decline/",
+        network.connection_decline,
+        name="connection-decline",
+    ),
+    path(
+        "network/connections/<int:pk>/withdraw/",
+        network.connection_withdraw,
+        name="connection-withdraw",
+    ),
+    path(
+        "network/connections/<int:pk>/remove/",
+        network.connection_remove,
+        name="connection-remove",
+    ),
+    path("network/follow/<slug:slug>/", network.organization_follow, name="organization-follow"),
+    path(
+        "network/unfollow/<slug:slug>/",
+        network.organization_unfollow,
+        name="organization-unfollow",
+    ),
+    path("projects/<int:project_pk>/invite/", network.project_invite, name="project-invite"),
+    path("invitations/<int:pk>/", network.invitation_detail, name="invitation-detail"),
+    path("invitations/<int:pk>/accept/", network.invitation_accept, name="invitation-accept"),
+    path("invitations/<int:pk>/decline/", network.invitation_decline, name="invitation-decline"),
+    path("invitations/<int:pk>/withdraw/", network.invitation_withdraw, name="invitation-withdraw"),
 ]

@@ -78,6 +78,7 @@ FACT_AGGREGATES: dict[str, Any] = {
         "pk", filter=Q(engagements_completed__gt=0) | Q(engagements_cancelled__gt=0)
     ),
     "cancellers": _students_where(engagements_cancelled__gt=0),
+    "recommended_interns": _students_where(engagements_recommended__gt=0),
     "rated": _students_where(feedback_count__gt=0),
     "offered": _students_where(offers_extended__gt=0),
     "hired": _students_where(offers_accepted_full_time__gt=0),
@@ -101,6 +102,9 @@ POPULATION = {
     "engagements_completed": "interns",
     "engagements_cancelled": "cancellers",
     "completion_rate": "finishers",
+    "engagements_recommended": "recommended_interns",
+    "recommended_interns": "recommended_interns",
+    "recommendation_rate": "interns",
     "feedback_count": "rated",
     "overall_rating": "rated",
     "offers_extended": "offered",
@@ -135,6 +139,7 @@ def _derive(m: dict[str, Any]) -> dict[str, Any]:
         m["engagements_completed"], m["engagements_completed"] + m["engagements_cancelled"]
     )
     m["overall_rating"] = _ratio(m["overall_rating_sum"], m["feedback_count"])
+    m["recommendation_rate"] = pct(m["engagements_recommended"], m["engagements_completed"])
     m["conversion_rate"] = pct(m["converted"], m["interns"])
     m["knowledge_rate"] = pct(m["known_outcomes"], m["graduates"])
     return m
@@ -145,6 +150,7 @@ def _derive(m: dict[str, Any]) -> dict[str, Any]:
 RATE_PARTS = {
     "acceptance_rate": ("accepted", "decided"),
     "completion_rate": ("engagements_completed", "engagements_cancelled"),
+    "recommendation_rate": ("engagements_recommended", "engagements_completed"),
     "overall_rating": ("feedback_count",),
     "conversion_rate": ("converted", "interns"),
     "knowledge_rate": ("known_outcomes", "graduates"),

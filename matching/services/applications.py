@@ -44,8 +44,15 @@ from ..exceptions import (
     ProjectNotOpen,
     SlotsFull,
 )
-from ..models import Application, ApplicationEvent, Engagement, EngagementEvent
+from ..models import (
+    Application,
+    ApplicationEvent,
+    Engagement,
+    EngagementEvent,
+    ProjectInvitation,
+)
 from .ranking import application_rank_score_for
+from .webhooks import webhook_events_emit, webhook_payload_application, webhook_payload_engagement
 
 logger = logging.getLogger(__name__)
 
@@ -277,12 +284,52 @@ def application_submit(
     *, project: Project, student: User, cover_note: str, answers: Sequence[str] = ()
 ) -> Application:
     """Apply to an open project. The résumé on the profile is copied into the
-    application; the project's supervisor is told."""
+    application; the project's supervisor is told. An invitation to apply to this
+    project is answered by it."""
+    application = _submit(project=project, student=student, cover_note=cover_note, answers=answers)
+    _answer_invitation(application)
+    return application
+
+
+def _answer_invitation(application: Application) -> None:
+    invitation = (
+        ProjectInvitation.objects.filter(
+            project_id=application.project_id,
+            student_id=application.student_id,
+            status=ProjectInvitation.Status.SENT,
+        )
+        .only("pk", "status")
+        .first()
+    )
+    if invitation is not None:
+        transition(
+            invitation,
+            to_status=ProjectInvitation.Status.ACCEPTED,
+            actor=application.student,
+            note="Applied",
+            fields={"answered_at": application.created_at},
+        )
+
+
+def _submit(
+    *,
+    project: Project,
+    student: User,
+    cover_note: str,
+    answers: Sequence[str],
+    screened: bool = True,
+) -> Application:
     now = timezone.now()
     # Lock the project so an apply cannot slip in while the last place is being filled.
     project = Project.objects.select_for_update().get(pk=project.pk)
     profile = _check_can_apply(project=project, student=student, now=now)
-    cover_note, cleaned = _clean_content(project=project, cover_note=cover_note, answers=answers)
+    if screened:
+        cover_note, cleaned = _clean_content(
+            project=project, cover_note=cover_note, answers=answers
+        )
+    else:
+        # A direct rehire: the organization knows the student's work and asks nothing.
+        cover_note, cleaned = cover_note.strip()[: Application.COVER_NOTE_MAX], []
     # Lock the profile before reading what the rank score needs: a skill or hours change
     # (which locks it too) then either lands before and is read here, or waits and its
     # rescore sees this application.
@@ -316,6 +363,11 @@ def application_submit(
         link=_applicant_link(application),
         dedupe_key=f"application-received-{application.pk}",
     )
+    webhook_events_emit(
+        organization_id=project.organization_id,
+        event="application.submitted",
+        payload=webhook_payload_application(application),
+    )
     return application
 
 
@@ -334,6 +386,11 @@ def application_withdraw(*, application: Application, actor: User) -> Applicatio
         text=f"{application.student} withdrew their application to “{project.title}”.",
         link=_applicant_link(application),
         dedupe_key=f"application-withdrawn-{application.pk}",
+    )
+    webhook_events_emit(
+        organization_id=project.organization_id,
+        event="application.withdrawn",
+        payload=webhook_payload_application(application),
     )
     return application
 
@@ -392,6 +449,23 @@ def applications_bulk_reject(
 def application_accept(*, application: Application, actor: User) -> Engagement:
     """Accept an applicant into the next free place: creates the Engagement. Taking the
     last place closes the project and answers everyone still waiting."""
+    return _accept(application=application, actor=actor)
+
+
+def application_rehire(
+    *, project: Project, student: User, actor: User, cover_note: str
+) -> Engagement:
+    """A past intern accepted an organization's direct rehire: their application is
+    submitted and accepted at once, by the rules of both (an open project, a complete
+    profile, a free place; ``actor`` a member who made the offer). Runs in the caller's
+    transaction (it is not durable): the caller answers the invitation in the same one."""
+    application = _submit(
+        project=project, student=student, cover_note=cover_note, answers=(), screened=False
+    )
+    return _accept(application=application, actor=actor)
+
+
+def _accept(*, application: Application, actor: User) -> Engagement:
     # The project row lock first: concurrent accepts of one project queue here, so the
     # count below cannot be stale.
     project = Project.objects.select_for_update().get(pk=application.project_id)
@@ -445,6 +519,11 @@ def application_accept(*, application: Application, actor: User) -> Engagement:
         text=f"You were accepted for “{project.title}”. Your workspace is ready.",
         link=engagement.get_absolute_url(),
         dedupe_key=f"application-accepted-{application.pk}",
+    )
+    webhook_events_emit(
+        organization_id=project.organization_id,
+        event="engagement.started",
+        payload=webhook_payload_engagement(engagement),
     )
     if len(free) == 1:
         _fill_project(project, actor=actor, now=now)

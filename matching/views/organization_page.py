@@ -13,6 +13,7 @@ from accounts.selectors.organizations import organization_get_public
 from projects.selectors.organizations import project_list_open_for_organization
 
 from ..selectors.feedback import organization_ratings_summary
+from ..selectors.network import organization_is_followed
 from ..selectors.stats import organization_response_stats
 
 
@@ -25,5 +26,7 @@ def organization_public(request: HttpRequest, slug: str) -> HttpResponse:
         "projects": project_list_open_for_organization(organization=organization),
         "stats": organization_response_stats(organization=organization),
         "ratings": organization_ratings_summary(organization=organization),
+        "is_student": request.user.is_authenticated and request.user.is_student,
+        "is_following": organization_is_followed(user=request.user, organization=organization),
     }
     return render(request, "matching/organization_public.html", context)

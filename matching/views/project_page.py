@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from projects.selectors.discovery import project_list_similar_cached, project_page_get
 
 from ..selectors.applications import application_for_student_project
+from ..selectors.network import invitation_for_student_project
 
 # The match card states the skill count on its own line and lists the other reasons
 # (hours, deadline, nice-to-haves) under it.
@@ -37,5 +38,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "similar": project_list_similar_cached(project) if project.is_open else [],
         "is_student": user.is_authenticated and user.is_student,
         "my_application": application_for_student_project(user=user, project=project),
+        "invitation": invitation_for_student_project(user=user, project=project),
+        "can_invite": (
+            project.is_open
+            and user.is_authenticated
+            and user.is_employer
+            and getattr(getattr(user, "membership", None), "organization_id", None)
+            == project.organization_id
+        ),
     }
     return render(request, "matching/project_detail.html", context)

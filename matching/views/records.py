@@ -25,6 +25,7 @@ from core.web import run_service
 from .. import credentials
 from ..forms.records import BulletForm, ShareRevokeForm, VisibilityForm
 from ..selectors.feedback import student_endorsements, student_ratings_summary
+from ..selectors.recommendations import recommendation_list_public
 from ..selectors.records import (
     OWNER,
     PUBLIC,
@@ -280,6 +281,7 @@ def record_public(request: HttpRequest, token: str) -> HttpResponse:
             "student": student,
             "entries": record_entries_for(student=student, audience=PUBLIC),
             "student_endorsements": student_endorsements(student=student),
+            "recommendations": recommendation_list_public(student=student),
             "shared_link": True,
         },
     )
@@ -299,6 +301,7 @@ def record_for_employer(request: HttpRequest, student_pk: int) -> HttpResponse:
             "student": student,
             "entries": record_entries_for(student=student, audience=PUBLIC),
             "student_endorsements": student_endorsements(student=student),
+            "recommendations": recommendation_list_public(student=student),
             "shared_link": False,
         },
     )

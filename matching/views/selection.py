@@ -29,6 +29,8 @@ from ..selectors.applications import (
     project_get_for_selection,
     project_slots_remaining,
 )
+from ..selectors.network import invited_student_ids
+from ..selectors.recommendations import recommendation_list_for_application
 from ..services.applications import (
     application_accept,
     application_reject,
@@ -60,6 +62,11 @@ def applicant_list(request: HttpRequest, project_pk: int) -> HttpResponse:
     page_obj.object_list = applicant_list_page(
         page_obj.object_list, project=project, start_index=page_obj.start_index()
     )
+    invited = invited_student_ids(
+        project=project, student_ids=[row.application.student_id for row in page_obj.object_list]
+    )
+    for row in page_obj.object_list:
+        row.invited = row.application.student_id in invited
     context = {
         "project": project,
         **pages,
@@ -158,6 +165,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "events": application_events(application=application),
             "slots_remaining": project_slots_remaining(project=project),
+            "recommendations": recommendation_list_for_application(application=application),
         },
     )
 

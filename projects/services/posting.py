@@ -30,6 +30,7 @@ from core.statemachine import transition
 from ..exceptions import ProjectError, ProjectValidationError
 from ..models import Project, ProjectSkill, ProjectStatusChange
 from ..search import refresh_search_vector
+from ..signals import project_published
 
 logger = logging.getLogger(__name__)
 
@@ -407,6 +408,7 @@ def project_publish(*, project: Project, actor: User) -> Project:
             note="Published",
             fields={"published_at": timezone.now()},
         )
+        project_published.send(sender=Project, project_id=project.pk)
     else:
         transition(
             project,
@@ -435,6 +437,7 @@ def project_review_approve(*, project: Project, actor: User) -> Project:
         note="Approved for publishing",
         fields={"published_at": timezone.now()},
     )
+    project_published.send(sender=Project, project_id=project.pk)
     for recipient in _recipients(project):
         notify(
             recipient=recipient,

@@ -31,6 +31,7 @@ from tests.accounts.factories import InstitutionFactory, SkillFactory
 from tests.marketplace.test_stats import AY, CLASS, _complete, make_student, shift
 from tests.matching.factories import ready_student, submitted_application
 from tests.matching.offers_helpers import extend_offer
+from tests.matching.recommendation_helpers import ask, write
 from tests.projects.factories import open_project
 
 CLOSED = dt.date(AY.year - 2, 7, 1)
@@ -152,6 +153,28 @@ def test_an_accepted_offer_is_counted_at_once(world, tracking, django_capture_on
     assert unit(world.u.pk).built_at > before[(world.u.pk, AY)]
     assert built_at()[(world.v.pk, AY)] == before[(world.v.pk, AY)]
     assert built_at()[(world.u.pk, CLOSED)] == before[(world.u.pk, CLOSED)]
+
+
+def test_a_recommendation_is_counted_for_its_engagement_at_once(
+    world, tracking, django_capture_on_commit_callbacks
+):
+    engagement = application_accept(
+        application=Application.objects.get(student=world.su, project=world.project),
+        actor=world.project.supervisor,
+    )
+    _complete(engagement)
+    placement.placement_rebuild()
+    assert fact(world.u.pk, world.su).engagements_recommended == 0
+    before = built_at()
+
+    tracking()
+    with django_capture_on_commit_callbacks(execute=True):
+        write(ask(engagement))
+
+    assert fact(world.u.pk, world.su).engagements_recommended == 1
+    assert unit(world.u.pk).dirty_at is None
+    assert unit(world.u.pk).built_at > before[(world.u.pk, AY)]
+    assert built_at()[(world.v.pk, AY)] == before[(world.v.pk, AY)]
 
 
 def test_a_new_major_is_copied_into_the_facts(world, tracking, django_capture_on_commit_callbacks):

@@ -195,13 +195,14 @@ def test_detail_query_count_is_bounded_and_flat(
     assert _count_queries(client, project.get_absolute_url()) < large
 
 
-def test_a_students_warm_page_reads_four_rows_sets(client, student, django_assert_num_queries):
+def test_a_students_warm_page_reads_five_rows_sets(client, student, django_assert_num_queries):
     """The user, the project with its organization and the student's saved flag and
-    hours, the project's skills with the student's levels, and the application."""
+    hours, the project's skills with the student's levels, the application, and an
+    invitation to the project."""
     sql = skill("SQL")
     give_skills(student, {sql: 3})
     project = make_open(required=[sql])
     client.force_login(student)
     client.get(project.get_absolute_url())  # warm: session, similar list, body
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(project.get_absolute_url()).status_code == 200
