@@ -12,3 +12,12 @@ class MembershipError(DomainError):
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ApiTokenError(DomainError):
+    """A personal access token cannot be created or changed as asked. ``field`` names
+    the form field it belongs to, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

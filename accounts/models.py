@@ -502,3 +502,49 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} on {self.day}"
+
+
+# ------------------------------------------------------------------------------
+# Personal access tokens (the public API)
+# ------------------------------------------------------------------------------
+class ApiToken(models.Model):
+    """A personal access token for the API. Only the SHA-256 of the secret is kept (the
+    secret is shown once, when created); ``prefix`` is the token's visible start, so a
+    person can tell their tokens apart and recognise one found in a log."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    PREFIX_LENGTH = 16
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

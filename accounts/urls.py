@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import institutions, notifications, organizations, profiles
+from .views import institutions, notifications, organizations, profiles, tokens
 
 app_name = "accounts"
 
@@ -74,4 +74,8 @@ urlpatterns = [
         notifications.unsubscribe,
         name="unsubscribe",
     ),
+    # Personal access tokens for the API
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/new/", tokens.token_create, name="token-create"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from matching.views import employer_projects, exports, organization_page, project_page
 
 from . import views, views_privacy
+from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("floor/", views.floor, name="floor"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The public REST API (marketplace.api): token-authenticated, documented at /api/v1/docs.
+    path("api/v1/", api.urls),
     # Pages that show several layers' data are composed in the highest of them (matching)
     # and named at the site level, so lower layers can link to them.
     path(
@@ -24,6 +27,7 @@ urlpatterns = [
         exports.organization_export,
         name="organization-export",
     ),
+    path("me/organization/webhooks/", include("matching.urls_webhooks")),
     path("projects/mine/", employer_projects.employer_project_list, name="employer-projects"),
     path("projects/<int:pk>/manage/", employer_projects.project_manage, name="project-manage"),
     # A student's own data: the archive and deleting the account (views_privacy).

@@ -55,6 +55,7 @@ from ..validators import (
 from .feedback import feedback_request_for
 from .ranking import student_rescore_on_commit
 from .records import experience_item_ensure
+from .webhooks import webhook_events_emit, webhook_payload_engagement
 
 Status = Engagement.Status
 
@@ -371,6 +372,11 @@ def engagement_submit_work(
         if submission.file:
             submission.file.storage.delete(submission.file.name)
         raise
+    webhook_events_emit(
+        organization_id=engagement.project.organization_id,
+        event="engagement.submitted",
+        payload=webhook_payload_engagement(engagement),
+    )
     return submission
 
 
@@ -437,6 +443,11 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
             text=f"{payout.amount} {payout.currency} is due to {engagement.student} for “{title}”.",
             link=reverse("matching:payout-list"),
         )
+    webhook_events_emit(
+        organization_id=engagement.project.organization_id,
+        event="engagement.completed",
+        payload=webhook_payload_engagement(engagement),
+    )
     return payout
 
 

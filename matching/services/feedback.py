@@ -42,6 +42,7 @@ from ..models import (
 from ..selectors.engagements import ROLE_STUDENT, ROLE_SUPERVISOR, engagement_role
 from .ranking import student_rescore_on_commit
 from .records import bullets_redraft, experience_item_ensure
+from .webhooks import webhook_events_emit, webhook_payload_engagement
 
 WRITTEN_MAX = 4000
 RECOMMENDATION_MAX = 2000
@@ -183,6 +184,11 @@ def _release(engagement: Engagement, *, now: dt.datetime, actor: User | None) ->
             link=link,
             dedupe_key=f"feedback-visible-{engagement.pk}-{person.pk}",
         )
+    webhook_events_emit(
+        organization_id=engagement.project.organization_id,
+        event="feedback.released",
+        payload=webhook_payload_engagement(engagement),
+    )
     return True
 
 

@@ -35,6 +35,7 @@ from projects.models import Project
 
 from ..exceptions import MatchingError, NotAllowed
 from ..models import Engagement, Offer, OfferEvent, OutcomeReport
+from .webhooks import webhook_events_emit, webhook_payload_offer
 
 Status = Offer.Status
 
@@ -326,6 +327,11 @@ def offer_accept(*, offer: Offer, actor: User) -> Offer:
         kind="offer_accepted",
         text=f"{locked.student} accepted your offer “{locked.title}”.",
     )
+    webhook_events_emit(
+        organization_id=offer.organization_id,
+        event="offer.accepted",
+        payload=webhook_payload_offer(offer),
+    )
     return offer
 
 
@@ -349,6 +355,11 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "") -> Offer:
         kind="offer_declined",
         text=f"{locked.student} declined your offer “{locked.title}”"
         + (f": {reason}" if reason else "."),
+    )
+    webhook_events_emit(
+        organization_id=offer.organization_id,
+        event="offer.declined",
+        payload=webhook_payload_offer(offer),
     )
     return offer
 

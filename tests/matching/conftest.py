@@ -3,6 +3,7 @@
 import pytest
 
 from tests.matching.records_helpers import completed_engagement
+from tests.matching.webhook_helpers import webhook_receiver, webhook_settings  # noqa: F401
 
 
 @pytest.fixture
