@@ -1,7 +1,8 @@
 """The contents of a student's data archive: every record of theirs as JSON-ready
 data, one document per kind (``ARCHIVE_KINDS``), and the files they gave us, written as
 one zip. Every query is scoped to the student; what they may not see (feedback still
-blind, another student's anything) is not read.
+blind, the text of a letter they waived the right to read, another student's anything)
+is left out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils.text import get_valid_filename
 
 from accounts.models import (
     Affiliation,
+    ApiToken,
     Notification,
     NotificationPreference,
     StudentProfile,
@@ -28,12 +30,18 @@ from accounts.models import (
 )
 from matching.models import (
     Application,
+    Connection,
     Endorsement,
     Engagement,
     ExperienceItem,
+    Follow,
     InternFeedback,
+    NetworkPreference,
     Offer,
     OutcomeReport,
+    ProjectInvitation,
+    Recommendation,
+    RecommendationRequest,
     RecordShare,
     SupervisorFeedback,
 )
@@ -48,6 +56,9 @@ ARCHIVE_KINDS = (
     "records",
     "offers",
     "notifications",
+    "network",
+    "recommendations",
+    "api_tokens",
 )
 
 
@@ -135,6 +146,21 @@ def archive_collect(*, user: User) -> Archive:
             "email_status": n.email_status,
         }
         for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    ]
+    archive.documents["network"] = _network(user)
+    archive.documents["recommendations"] = _recommendations(user)
+    # Only the SHA-256 of a token is stored, and it is not theirs to need: never exported.
+    archive.documents["api_tokens"] = [
+        {
+            "name": t.name,
+            "prefix": t.prefix,
+            "scope": t.scope,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+        }
+        for t in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
     ]
     return archive
 
@@ -452,3 +478,133 @@ def _offers(user: User) -> list[dict[str, Any]]:
         }
         for offer in offers
     ]
+
+
+def _network(user: User) -> dict[str, Any]:
+    connections = (
+        Connection.objects.filter(student=user)
+        .select_related("supervisor", "organization", "requested_by", "engagement__project")
+        .prefetch_related("events")
+        .order_by("requested_at", "pk")
+    )
+    invitations = (
+        ProjectInvitation.objects.filter(student=user)
+        .select_related("project__organization", "invited_by")
+        .prefetch_related("events")
+        .order_by("created_at", "pk")
+    )
+    preference = NetworkPreference.objects.filter(student=user).first()
+    return {
+        # No row: the default, invitations on.
+        "accepts_invitations": preference.accepts_invitations if preference else True,
+        "connections": [
+            {
+                "with": _person(c.supervisor, user),
+                "organization": c.organization.name,
+                "project": c.engagement.project.title,
+                "status": c.status,
+                "requested_by": _person(c.requested_by, user),
+                "note": c.note,
+                "requested_at": c.requested_at,
+                "connected_at": c.connected_at,
+                "history": _history(c.events.all()),
+            }
+            for c in connections
+        ],
+        "follows": [
+            {"organization": f.organization.name, "followed_at": f.created_at}
+            for f in Follow.objects.filter(student=user)
+            .select_related("organization")
+            .order_by("created_at", "pk")
+        ],
+        "invitations": [
+            {
+                "id": i.pk,
+                "project": i.project.title,
+                "project_id": i.project_id,
+                "organization": i.project.organization.name,
+                "invited_by": _person(i.invited_by, user),
+                "kind": i.kind,
+                "message": i.message,
+                "status": i.status,
+                "created_at": i.created_at,
+                "answered_at": i.answered_at,
+                "engagement_id": i.engagement_id,
+                "history": _history(i.events.all()),
+            }
+            for i in invitations
+        ],
+    }
+
+
+def _recommendations(user: User) -> dict[str, Any]:
+    requests = (
+        RecommendationRequest.objects.filter(student=user)
+        .select_related("recommender", "organization", "engagement__project")
+        .prefetch_related("events")
+        .order_by("created_at", "pk")
+    )
+    letters = (
+        Recommendation.objects.filter(student=user)
+        .select_related("author", "organization", "engagement__project")
+        .prefetch_related("events", "attachments")
+        .order_by("issued_at", "pk")
+    )
+    rows = []
+    for rec in letters:
+        row: dict[str, Any] = {
+            "id": rec.pk,
+            "engagement_id": rec.engagement_id,
+            "project": rec.engagement.project.title,
+            "organization": rec.organization.name,
+            "author": _person(rec.author, user),
+            "waived": rec.waived,
+            "status": rec.status,
+            "issued_at": rec.issued_at,
+            "revoked_at": rec.revoked_at,
+            "revoke_reason": rec.revoke_reason,
+            "attached_to_applications": [a.application_id for a in rec.attachments.all()],
+        }
+        if rec.waived:
+            # The student gave up reading it: its text, and the history notes around it,
+            # stay out of their own archive too.
+            row["letter_withheld"] = (
+                "You waived your right to read this letter: its text is not included."
+            )
+        else:
+            row.update(
+                {
+                    "relationship": rec.relationship,
+                    "known_for": rec.known_for,
+                    "work_done": rec.work_done,
+                    "results": rec.results,
+                    "strengths": rec.strengths,
+                    "would_work_again": rec.would_work_again,
+                    "letter": rec.letter,
+                    "show_on_record": rec.show_on_record,
+                    "verification_id": rec.verification_id,
+                    "history": _history(rec.events.all()),
+                }
+            )
+        rows.append(row)
+    return {
+        "requests": [
+            {
+                "id": r.pk,
+                "engagement_id": r.engagement_id,
+                "project": r.engagement.project.title,
+                "organization": r.organization.name,
+                "asked": _person(r.recommender, user),
+                "note": r.note,
+                "waived": r.waived,
+                "status": r.status,
+                "created_at": r.created_at,
+                "expires_at": r.expires_at,
+                "answered_at": r.answered_at,
+                "decline_message": r.decline_message,
+                "history": _history(r.events.all()),
+            }
+            for r in requests
+        ],
+        "letters": rows,
+    }

@@ -6,19 +6,27 @@ other people legitimately keep stay whole and consistent.
       1. refuse while an engagement is in progress (the student finishes it or cancels
          it with a reason first: that decision affects an organization and a payout,
          so it is not taken silently on their behalf)
-      2. withdraw undecided applications and answer open offers through matching's
-         services (each its own durable transaction: they cannot nest in ours), so
-         the organizations hear and the history rows are written as for any withdrawal
+      2. revoke API tokens, withdraw undecided applications and pending
+         recommendation requests, answer open offers, decline invitations, end
+         connections (withdraw the student's own requests, decline the others', remove
+         the connected ones) and unfollow, all through the services that do it (each
+         its own durable transaction: they cannot nest in ours), so the other side
+         hears and the history rows are written as for anyone doing it
       3. in one durable transaction, re-checking 1–2 under the user's row lock: erase
-         the account and profile, revoke credentials and share links, delete what only
-         the student needed, write the ``AccountDeletion`` audit row; the files go
-         from storage after commit
+         the account and profile, revoke credentials and share links, revoke and erase
+         recommendation letters about the student, take their name out of stored
+         webhook deliveries, delete what only the student needed, write the
+         ``AccountDeletion`` audit row; the files go from storage after commit
 
 What stays, anonymized ("Former student"): applications' and engagements' status and
 dates, messages, hours, the payout ledger, feedback (its ratings and the skills it saw
 demonstrated), offers, affiliations, and the academic attributes (institution, major,
-class) the placement figures count by. The retention table in the README says why for
-each.
+class) the placement figures count by; ended connections, answered invitations,
+recommendation requests and revoked, emptied letters keep their status and history.
+Connections end rather than show "Former student": a connection is a standing,
+two-sided choice, not a record of past work like a message, so the supervisor's network
+drops it while its row and history remain. The retention table in the README says why
+for each.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from accounts.models import (
+    ApiToken,
     DigestRun,
     Membership,
     Notification,
@@ -41,21 +50,39 @@ from accounts.models import (
     StudentSkill,
     User,
 )
+from accounts.services.tokens import api_token_revoke
 from core.exceptions import DomainError
 from matching.models import (
     Application,
+    Connection,
     Endorsement,
     Engagement,
     ExperienceItem,
+    Follow,
     Offer,
     OutcomeReport,
+    ProjectInvitation,
+    RecommendationRequest,
     RecordShare,
     ResumeBullet,
     Submission,
     SupervisorFeedback,
 )
 from matching.services.applications import application_withdraw
+from matching.services.network import (
+    connection_decline,
+    connection_remove,
+    connection_withdraw,
+    invitation_decline,
+    network_erase_for_student,
+    organization_unfollow,
+)
 from matching.services.offers import offer_decline, offer_expire
+from matching.services.recommendations import (
+    recommendation_request_withdraw,
+    recommendations_erase_for_student,
+)
+from matching.services.webhooks import webhook_deliveries_anonymize_student
 from projects.models import Project, SavedProject, SavedSearch
 
 from ..models import AccountDeletion, DataExport
@@ -63,6 +90,7 @@ from . import PrivacyError, delete_stored_files_on_commit
 from .selectors import engagements_in_progress_for
 
 FORMER_STUDENT = "Former student"
+LIVE_CONNECTIONS = (Connection.Status.PENDING, Connection.Status.CONNECTED)
 DECLINE_REASON = "The student closed their Internly account."
 # Names shorter than this are not replaced in other people's notifications: "Al" would
 # also match inside unrelated words.
@@ -113,6 +141,78 @@ def _answer_open_offers(user: User) -> tuple[int, int]:
     return declined, expired
 
 
+def _close_the_rest(user: User) -> dict[str, int]:
+    """Revoke tokens, withdraw pending recommendation requests, decline invitations,
+    end connections and unfollow, each through its service. One answered or ended
+    meanwhile is skipped: the check under the lock sees what it became."""
+    counts = dict.fromkeys(
+        (
+            "api_tokens_revoked",
+            "recommendation_requests_withdrawn",
+            "invitations_declined",
+            "connections_ended",
+            "follows_ended",
+        ),
+        0,
+    )
+
+    def attempt(key: str, action) -> None:
+        try:
+            action()
+        except DomainError:
+            return
+        counts[key] += 1
+
+    # First: a token must not keep acting for the account while it is being deleted.
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        attempt("api_tokens_revoked", lambda t=token: api_token_revoke(api_token=t, actor=user))
+    for request in RecommendationRequest.objects.filter(
+        student=user, status=RecommendationRequest.Status.PENDING
+    ):
+        attempt(
+            "recommendation_requests_withdrawn",
+            lambda r=request: recommendation_request_withdraw(request=r, actor=user),
+        )
+    for invitation in ProjectInvitation.objects.filter(
+        student=user, status=ProjectInvitation.Status.SENT
+    ).select_related("project", "invited_by"):
+        attempt(
+            "invitations_declined",
+            lambda i=invitation: invitation_decline(invitation=i, actor=user),
+        )
+    for connection in Connection.objects.filter(student=user, status__in=LIVE_CONNECTIONS):
+        if connection.status == Connection.Status.CONNECTED:
+            end = connection_remove
+        elif connection.requested_by_id == user.pk:
+            end = connection_withdraw
+        else:
+            end = connection_decline
+        attempt("connections_ended", lambda c=connection, end=end: end(connection=c, actor=user))
+    for follow in Follow.objects.filter(student=user).select_related("organization"):
+        attempt(
+            "follows_ended",
+            lambda f=follow: organization_unfollow(student=user, organization=f.organization),
+        )
+    return counts
+
+
+def _still_open(user: User) -> bool:
+    """Something the steps before the lock close is open again (or was answered the
+    other way meanwhile); follows need no check, the erasure deletes any left."""
+    return (
+        Application.objects.filter(student=user, status__in=Application.UNDECIDED).exists()
+        or Offer.objects.filter(student=user, status=Offer.Status.EXTENDED).exists()
+        or RecommendationRequest.objects.filter(
+            student=user, status=RecommendationRequest.Status.PENDING
+        ).exists()
+        or ProjectInvitation.objects.filter(
+            student=user, status=ProjectInvitation.Status.SENT
+        ).exists()
+        or Connection.objects.filter(student=user, status__in=LIVE_CONNECTIONS).exists()
+        or ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    )
+
+
 def student_account_delete(*, user: User, actor: User) -> AccountDeletion:
     """Delete ``user``'s student account (see the module docstring). Only the student
     can do it. Raises ``PrivacyError`` while an engagement is in progress; nothing is
@@ -125,6 +225,7 @@ def student_account_delete(*, user: User, actor: User) -> AccountDeletion:
         raise PrivacyError("This account is already deleted.")
     _refuse_if_in_progress(user)
 
+    closed = _close_the_rest(user)
     withdrawn = _withdraw_open_applications(user)
     declined, expired = _answer_open_offers(user)
 
@@ -133,17 +234,17 @@ def student_account_delete(*, user: User, actor: User) -> AccountDeletion:
         if not locked.is_active:
             raise PrivacyError("This account is already deleted.")
         _refuse_if_in_progress(locked)
-        if (
-            Application.objects.filter(student=locked, status__in=Application.UNDECIDED).exists()
-            or Offer.objects.filter(student=locked, status=Offer.Status.EXTENDED).exists()
-        ):
+        if _still_open(locked):
             raise PrivacyError(
-                "An application or an offer changed while your account was being deleted. "
-                "Please try again."
+                "An application, an offer, an invitation or a connection changed while your "
+                "account was being deleted. Please try again."
             )
         summary = _erase(locked)
         summary.update(
-            applications_withdrawn=withdrawn, offers_declined=declined, offers_expired=expired
+            applications_withdrawn=withdrawn,
+            offers_declined=declined,
+            offers_expired=expired,
+            **closed,
         )
         deletion = AccountDeletion.objects.create(user=locked, actor=actor, summary=summary)
     for name in ("first_name", "last_name", "email", "is_active", "password"):
@@ -159,8 +260,12 @@ def _erase(user: User) -> dict[str, Any]:
     summary: dict[str, Any] = {}
 
     old_name, old_email = user.get_full_name(), user.email
+    organizations = _organizations_dealt_with(user)
     summary["notifications_scrubbed"] = _scrub_others_notifications(
-        user, names=[old_name, old_email]
+        user, organizations=organizations, names=[old_name, old_email]
+    )
+    summary["webhook_deliveries_anonymized"] = webhook_deliveries_anonymize_student(
+        student_id=user.pk, name=FORMER_STUDENT, organization_ids=organizations
     )
 
     user.first_name, user.last_name = FORMER_STUDENT, ""
@@ -218,6 +323,8 @@ def _erase(user: User) -> dict[str, Any]:
     SupervisorFeedback.objects.filter(engagement__student=user).update(
         recommendation_public=False, intern_reply=""
     )
+    summary.update(recommendations_erase_for_student(student=user))
+    summary.update(network_erase_for_student(student=user))
     summary["share_links_revoked"] = RecordShare.objects.filter(
         student=user, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -259,20 +366,39 @@ def _erase_submissions(user: User, files: list[str]) -> int:
     return len(names)
 
 
-def _scrub_others_notifications(user: User, *, names: list[str]) -> int:
-    """Replace the student's name and address in the notifications the organizations
-    they dealt with received ("Ada Lovelace applied to …"). Only those recipients'
-    rows are searched (their inbox index), not every notification."""
-    organizations = set(
+def _organizations_dealt_with(user: User) -> set[int]:
+    """Organizations the student applied to, worked for or had an offer from: every
+    invitation, connection and recommendation follows a completed engagement, so their
+    organizations are among these."""
+    return set(
         Project.objects.filter(
             Q(applications__student=user) | Q(engagements__student=user)
         ).values_list("organization_id", flat=True)
     ) | set(Offer.objects.filter(student=user).values_list("organization_id", flat=True))
-    recipients = set(
-        Membership.objects.filter(organization_id__in=organizations).values_list(
-            "user_id", flat=True
+
+
+def _scrub_others_notifications(user: User, *, organizations: set[int], names: list[str]) -> int:
+    """Replace the student's name and address in the notifications the organizations
+    they dealt with received ("Ada Lovelace applied to …"). Only those recipients'
+    rows are searched (their inbox index), not every notification."""
+    recipients = (
+        set(
+            Membership.objects.filter(organization_id__in=organizations).values_list(
+                "user_id", flat=True
+            )
         )
-    ) | set(Engagement.objects.filter(student=user).values_list("supervisor_id", flat=True))
+        | set(Engagement.objects.filter(student=user).values_list("supervisor_id", flat=True))
+        # People who may have left the organization since: they still hold the notices.
+        | set(Connection.objects.filter(student=user).values_list("supervisor_id", flat=True))
+        | set(
+            RecommendationRequest.objects.filter(student=user).values_list(
+                "recommender_id", flat=True
+            )
+        )
+        | set(
+            ProjectInvitation.objects.filter(student=user).values_list("invited_by_id", flat=True)
+        )
+    )
     recipients.discard(user.pk)
     changed = 0
     for name in names:
