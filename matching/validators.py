@@ -154,7 +154,10 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 def validate_submission_link(link: str) -> None:
     """An absolute http:// or https:// address (no javascript:, data:, file: …)."""
-    scheme = urlsplit(link).scheme.lower()
+    try:
+        scheme = urlsplit(link).scheme.lower()
+    except ValueError as exc:  # "Invalid IPv6 URL": an unbalanced "[" in the address
+        raise ValidationError("This is not a valid web address.", "invalid") from exc
     if scheme not in {"http", "https"}:
         raise ValidationError("Give a link that starts with https:// or http://.", "bad_scheme")
     try:

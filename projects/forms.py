@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Organization, Skill, User
+from core.forms import BoundedModelMultipleChoiceField
 
 from .models import Project
 from .services.posting import MAX_SLOTS
@@ -22,7 +23,7 @@ DELIVERABLES_MAX = 3_000
 ELIGIBILITY_NOTES_MAX = 2_000
 
 
-class SkillChoiceField(forms.ModelMultipleChoiceField):
+class SkillChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Skill) -> str:
         return f"{obj.name} — {obj.category.name}"
 

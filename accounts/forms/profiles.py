@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from ..models import Institution, Skill, StudentProfile, StudentSkill
@@ -25,6 +26,16 @@ def _check_host(value: str, domain: str, label: str) -> str:
     if parts.scheme not in ("http", "https") or not (host == domain or host.endswith("." + domain)):
         raise ValidationError(f"Enter the address of your {label} page, on {domain}.")
     return value
+
+
+def _bound(field: forms.IntegerField, low: int, high: int, message: str) -> None:
+    """Bounds on a model form's number field, whose column allows far more: checked by
+    the field itself (before any clean_<field>) and shown to the browser as min/max."""
+    field.min_value, field.max_value = low, high
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ] + [MinValueValidator(low, message), MaxValueValidator(high, message)]
+    field.widget.attrs.update({"min": low, "max": high})
 
 
 class ProfileForm(forms.ModelForm):
@@ -128,11 +139,17 @@ class ProfileForm(forms.ModelForm):
             initial.setdefault("institution", instance.institution_id)
         super().__init__(*args, **kwargs)
         max_year = timezone.now().year + YEARS_AHEAD
-        self.fields["graduation_year"].widget.attrs.update(
-            {"min": MIN_GRADUATION_YEAR, "max": max_year}
+        _bound(
+            self.fields["graduation_year"],
+            MIN_GRADUATION_YEAR,
+            max_year,
+            f"Enter a year between {MIN_GRADUATION_YEAR} and {max_year}.",
         )
-        self.fields["weekly_availability_hours"].widget.attrs.update(
-            {"min": 1, "max": MAX_WEEKLY_HOURS}
+        _bound(
+            self.fields["weekly_availability_hours"],
+            1,
+            MAX_WEEKLY_HOURS,
+            f"Enter a number of hours from 1 to {MAX_WEEKLY_HOURS}.",
         )
         if instance is None or not instance.resume:
             del self.fields["remove_resume"]
@@ -149,13 +166,6 @@ class ProfileForm(forms.ModelForm):
             raise ValidationError("Enter your last name.")
         return value
 
-    def clean_graduation_year(self) -> int | None:
-        year = self.cleaned_data.get("graduation_year")
-        max_year = timezone.now().year + YEARS_AHEAD
-        if year is not None and not MIN_GRADUATION_YEAR <= year <= max_year:
-            raise ValidationError(f"Enter a year between {MIN_GRADUATION_YEAR} and {max_year}.")
-        return year
-
     def clean_graduation_date(self):
         day = self.cleaned_data.get("graduation_date")
         max_year = timezone.now().year + YEARS_AHEAD
@@ -164,12 +174,6 @@ class ProfileForm(forms.ModelForm):
                 f"Enter a date between {MIN_GRADUATION_YEAR} and the end of {max_year}."
             )
         return day
-
-    def clean_weekly_availability_hours(self) -> int:
-        hours = self.cleaned_data.get("weekly_availability_hours")
-        if hours is None or not 1 <= hours <= MAX_WEEKLY_HOURS:
-            raise ValidationError(f"Enter a number of hours from 1 to {MAX_WEEKLY_HOURS}.")
-        return hours
 
     def clean_bio(self) -> str:
         # The model column is unbounded text: the limit lives here, not only in the HTML.

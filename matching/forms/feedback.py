@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import Skill
+from core.forms import BoundedModelMultipleChoiceField
 
 from ..models import Competency
 
@@ -43,7 +44,7 @@ def _yes_no(label: str) -> forms.TypedChoiceField:
     )
 
 
-class SkillChoices(forms.ModelMultipleChoiceField):
+class SkillChoices(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Skill) -> str:
         return obj.name
 

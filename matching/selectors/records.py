@@ -198,8 +198,10 @@ def record_student_for_employer(*, user: User, student_pk: int) -> User:
     except Membership.DoesNotExist as exc:
         raise Http404("No such student.") from exc
     application = (
+        # Through the user's key, not the raw column: an id past the column's range then
+        # matches nothing instead of overflowing in the database driver.
         Application.objects.filter(
-            student_id=student_pk, project__organization_id=membership.organization_id
+            student__pk=student_pk, project__organization_id=membership.organization_id
         )
         .exclude(status=Application.Status.WITHDRAWN)
         .select_related("student")

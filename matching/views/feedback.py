@@ -30,7 +30,10 @@ CLOSED = "matching/feedback_closed.html"
 
 
 def _selected_ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()][:50]
+    # isdigit() alone lets "²" through (int() refuses it), and an id past the key
+    # column's range overflows in the query.
+    ids = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10]
+    return [i for i in ids if i < 2**31][:50]
 
 
 @require_http_methods(["GET", "POST"])
