@@ -68,6 +68,9 @@ class User(AbstractUser):
             # Lists of people in name order (a career office's students) read the first
             # page off this index instead of sorting everyone.
             models.Index(fields=["last_name", "first_name", "id"], name="user_name_order"),
+            # Counts of active students exclude the deactivated few: read off this small
+            # index, not by scanning every user.
+            models.Index(fields=["id"], condition=models.Q(is_active=False), name="user_inactive"),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +331,11 @@ class StudentProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["institution", "graduation_year"])]
+        indexes = [
+            models.Index(fields=["institution", "graduation_year"]),
+            # A career office's figures filtered by major count only that major's rows.
+            models.Index(fields=["institution", "major"], name="profile_school_major"),
+        ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
