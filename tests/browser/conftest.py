@@ -48,3 +48,12 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def problems(page) -> list[str]:
+    """What goes wrong in ``page`` from now on: console errors, uncaught exceptions and
+    Content-Security-Policy violations (see ``flows.watch``)."""
+    from tests.browser.flows import watch
+
+    return watch(page)

@@ -1,5 +1,7 @@
 """Small helpers shared by the end-to-end browser tests: log in through the real login
-page, open a second browser context for another person, and take screenshots."""
+page, open a second browser context for another person, take screenshots, collect what
+goes wrong in the browser (console errors, uncaught exceptions, Content-Security-Policy
+violations), check that a page fits a phone, and move through a form with Tab."""
 
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ from tests.accounts.factories import PASSWORD
 SCREENSHOT_DIR = "/tmp"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+# Chromium logs a CSP violation as a console error; the listener makes sure of it (and
+# names the directive), whatever the browser's own wording.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
 
 
 def small_pdf() -> bytes:
@@ -60,3 +70,40 @@ def shot(page: Page, name: str) -> str:
 def htmx_ready(page: Page) -> None:
     """Wait until htmx has loaded (it is deferred), so swaps happen in place."""
     page.wait_for_function("() => window.htmx !== undefined", timeout=10_000)
+
+
+def watch(page: Page) -> list[str]:
+    """Console errors, uncaught exceptions and CSP violations of the page, from now on
+    (and of every page later opened in its context), as a list that grows."""
+    problems: list[str] = []
+    page.context.add_init_script(CSP_LISTENER)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text} at {message.location} on {page.url}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error} on {page.url}"))
+    return problems
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0 or less: it fits)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def assert_fits(page: Page) -> None:
+    """No sideways scrolling: the document is no wider than the window."""
+    extra = overflow(page)
+    assert extra <= 0, f"{page.url} is {extra}px wider than the {page.viewport_size} window"
+
+
+def tab_to(page: Page, selector: str, *, limit: int = 80) -> None:
+    """Press Tab (nothing else) until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab on {page.url}")

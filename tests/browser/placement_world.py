@@ -17,7 +17,8 @@ the real services and then moved to the story's dates, with the placement facts 
       Sep 10  all 14 apply to project P1 (Northwind Analytics, 15 places)
       Sep 20  P1 decides: econ7 and cs6 rejected; the other 12 accepted (engagements start)
       Oct 30  econ6 and cs5 cancel their engagements
-      Nov 15  econ1..5, cs1..4, fin1 complete theirs (10 interns)
+      Nov 15  econ1..5, cs1..4, fin1 complete theirs (10 interns); each gets a
+              recommendation from the supervisor
       Dec 1   Northwind offers: econ1, econ2 full-time (citing the engagement);
               cs1 part-time; cs2 full-time
       Dec 5   econ1, econ2 accept (2 hired: "fewer than 5"); cs1 accepts (another type);
@@ -67,6 +68,7 @@ from tests.accounts.factories import (
 )
 from tests.matching.factories import ready_student, submitted_application
 from tests.matching.offers_helpers import extend_offer
+from tests.matching.recommendation_helpers import ask, write
 from tests.projects.factories import open_project
 
 TIME_ZONE = "America/Chicago"
@@ -216,6 +218,8 @@ def build_placement_world() -> PlacementWorld:
     for key in interns:
         _complete(engagements[key])
         _shift(engagements[key], started_at=decided, completed_at=_in_year(previous, 11, 15, tz))
+        # Every intern's supervisor wrote them a recommendation.
+        write(ask(engagements[key]))
     offered_at, responded_at = _in_year(previous, 12, 1, tz), _in_year(previous, 12, 5, tz)
     offers = {
         "econ1": extend_offer(engagements["econ1"]),

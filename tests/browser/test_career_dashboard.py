@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser.flows import htmx_ready, log_in, shot
+from tests.browser.flows import assert_fits, htmx_ready, log_in, shot, watch
 from tests.browser.placement_world import (
     INSTITUTION_NAME,
     OFFICER_EMAIL,
@@ -37,34 +37,10 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 SUPPRESSED = "fewer than 5"
 
-# Chromium logs a CSP violation as a console error; the listener makes sure of it (and
-# names the directive), whatever the browser's own wording.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
-});
-"""
-
 
 @pytest.fixture
 def world(live_server) -> PlacementWorld:
     return build_placement_world()
-
-
-def watch(page: Page) -> list[str]:
-    """Console errors, uncaught exceptions and CSP violations of the page, from now on."""
-    problems: list[str] = []
-    page.context.add_init_script(CSP_LISTENER)
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text} at {message.location} on {page.url}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    return problems
 
 
 def officer_page(page: Page, *, viewport: dict = DESKTOP) -> list[str]:
@@ -160,7 +136,7 @@ def test_officer_filters_keep_the_year_and_downloads_match(page: Page, world: Pl
     )
     # Every headline figure is a number above zero or "fewer than 5", never 0 or "—".
     figures = page.locator(".headline-figures article h3").all_inner_texts()
-    assert len(figures) == 6
+    assert len(figures) == 7
     for shown in figures:
         assert shown == SUPPRESSED or float(shown.rstrip("%")) > 0, figures
     funnel = table_rows(page, "table-funnel")
@@ -261,8 +237,7 @@ def test_dashboard_fits_a_phone(page: Page, world: PlacementWorld):
     page.wait_for_selector("canvas#chart-funnel[data-chart-drawn='true']")
     expect(heading(page)).to_have_text(f"Academic year {world.previous_label} · Economics")
     shot(page, "visual-career-dashboard-375")
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    assert_fits(page)
     assert not problems, "\n".join(problems)
 
 
