@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import User
+from core.forms import BoundedModelMultipleChoiceField
 
 from ..models import Recommendation, RecommendationRequest
 
@@ -111,16 +112,16 @@ class RecommendationWriteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for index in range(1, R.STRENGTHS_MAX + 1):
+            # The shared field template marks a field that isn't required "(optional)".
             optional = index > R.STRENGTHS_MIN
-            suffix = " (optional)" if optional else ""
             self.fields[f"strength_{index}"] = forms.CharField(
-                label=f"Strength {index}{suffix}",
+                label=f"Strength {index}",
                 max_length=R.STRENGTH_MAX,
                 required=not optional,
                 error_messages={"required": f"Name strength {index}."},
             )
             self.fields[f"example_{index}"] = forms.CharField(
-                label=f"An example of strength {index}{suffix}",
+                label=f"An example of strength {index}",
                 max_length=R.EXAMPLE_MAX,
                 required=not optional,
                 widget=forms.Textarea(attrs={"rows": 2, "maxlength": R.EXAMPLE_MAX}),
@@ -193,7 +194,7 @@ class RecommendationVisibilityForm(forms.Form):
     show_on_record = forms.BooleanField(label="Show it on my public record", required=False)
 
 
-class RecommendationChoices(forms.ModelMultipleChoiceField):
+class RecommendationChoices(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Recommendation) -> str:
         author = obj.author.get_full_name() or str(obj.author)
         waived = " (confidential)" if obj.waived else ""

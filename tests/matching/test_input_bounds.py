@@ -4,9 +4,13 @@ now a clear refusal, and nothing is written."""
 import pytest
 from django.urls import reverse
 
-from matching.models import Submission, SupervisorFeedback
+from matching.models import RecommendationAttachment, Submission, SupervisorFeedback
 from tests.matching.engagement_helpers import make_engagement
+from tests.matching.factories import submitted_application
+from tests.matching.recommendation_helpers import ask, write
+from tests.matching.records_helpers import completed_engagement
 from tests.matching.test_form_bounds import _supervisor_feedback
+from tests.projects.factories import open_project
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +62,20 @@ def test_a_student_id_past_the_column_is_a_404(client, supervisor, student_pk):
     client.force_login(supervisor)
     response = client.get(f"/work/students/{student_pk}/record/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", [PAST_BIGINT, "9" * 40, str(-(2**63) - 1)])
+def test_a_recommendation_id_past_the_column_is_an_attach_form_error(client, student, value):
+    """The attach form checked its choices with one pk__in query that did not range-check
+    the ids: a huge one overflowed in the driver, a 500."""
+    letter = write(ask(completed_engagement(student=student)))
+    application = submitted_application(project=open_project(), student=student)
+    client.force_login(student)
+    response = client.post(
+        reverse("matching:application-recommendations", args=[application.pk]),
+        {"recommendations": [str(letter.pk), value]},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["recommendations"]
+    assert errors == ["Choose among your current recommendations."]
+    assert not RecommendationAttachment.objects.exists()

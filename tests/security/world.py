@@ -4,10 +4,15 @@ test factories, and the values that fill each route's path parameters from it.
     build_world()    users for the six roles and the objects they reach: a student with
                      an application, an active, a completed and a feedback-released
                      engagement, a record item, bullet, share link and credential, an
-                     offer and an outcome; an organization (owner + supervisor) with a
-                     draft, an open and an applied-to project, a payout and an
-                     invitation; a career office with an invitation and a stats run;
-                     staff with a project waiting for review; a notification each.
+                     offer and an outcome, a built data export; an organization (owner +
+                     supervisor) with a draft, an open and an applied-to project, a
+                     payout, an invitation, a webhook endpoint with a finished delivery
+                     and the owner's API token; between the student and the supervisor a
+                     pending connection, a recommendation written on the completed
+                     engagement and one asked for on the released one, and an invitation
+                     to the open project; the student follows the organization; a career
+                     office with an invitation and a stats run; staff with a project
+                     waiting for review; a notification each.
     world.path_candidates(route, role)   every way to fill the route's parameters
     world.query_hints   values that mean something to a raw query key (?table=students)
 """
@@ -23,12 +28,20 @@ from accounts.services.institutions import career_office_invite
 from accounts.services.notifications import notify, unsubscribe_token_make
 from accounts.services.organizations import organization_invite
 from accounts.services.profiles import profile_ensure_for_user
+from accounts.services.tokens import api_token_create
+from marketplace.privacy.export import data_export_build, data_export_request
 from marketplace.stats import stats_run_request
-from matching.models import Payout
+from matching.models import Payout, WebhookDelivery, WebhookEvent
 from matching.selectors.applications import APPLICANT_TABS
 from matching.services.engagements import engagement_approve, engagement_submit_work
+from matching.services.network import connection_request, invitation_send, organization_follow
 from matching.services.offers import outcome_report_create
 from matching.services.records import record_share_create, resume_bullet_add
+from matching.services.webhooks import (
+    webhook_delivery_attempt,
+    webhook_endpoint_create,
+    webhook_endpoint_set_active,
+)
 from projects.models import Project
 from projects.services.saved_searches import saved_search_create
 from tests.accounts.factories import (
@@ -41,6 +54,7 @@ from tests.accounts.factories import (
 from tests.matching.engagement_helpers import make_engagement, pdf_upload
 from tests.matching.factories import ready_student, submitted_application
 from tests.matching.offers_helpers import extend_offer
+from tests.matching.recommendation_helpers import ask, write
 from tests.matching.records_helpers import record_item, released_engagement
 from tests.projects.factories import ProjectFactory, open_project, project_in_status
 
@@ -49,7 +63,7 @@ from .discovery import Route
 ROLES = ("anonymous", "student", "owner", "supervisor", "career_officer", "staff")
 
 # A route parameter that no tail below fills gets this: the page answers 404, a fine
-# answer, and test_every_route_that_takes_input_is_reached_by_some_role names the route
+# answer, and test_no_generated_input_makes_a_500_or_leaves_a_write names the route
 # if it takes input.
 UNKNOWN = {
     "int": "1",
@@ -87,6 +101,18 @@ class World:
         return [dict(combination) for combination in itertools.product(*options)]
 
 
+def _finished_delivery(endpoint, owner) -> WebhookDelivery:
+    """One of the endpoint's deliveries, failed for good, so that it may be sent again:
+    an attempt while the endpoint is disabled fails it without a request."""
+    delivery = WebhookDelivery.objects.filter(endpoint=endpoint).earliest("pk")
+    webhook_endpoint_set_active(endpoint=endpoint, actor=owner, active=False)
+    webhook_delivery_attempt(delivery_id=delivery.pk, attempt=delivery.attempts + 1)
+    webhook_endpoint_set_active(endpoint=endpoint, actor=owner, active=True)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED, delivery.status
+    return delivery
+
+
 def build_world() -> World:
     institution = InstitutionFactory()
     officer = CareerOfficerFactory(career_office__institution=institution)
@@ -101,6 +127,15 @@ def build_world() -> World:
     # Like conftest's staff_user, staff carry the student role; the profile a student's
     # first page view creates is made here, so it does not show up as a request's write.
     profile_ensure_for_user(user=staff)
+    # Made first, so the world's applications and engagements record deliveries to it.
+    # A public address literal: checking it resolves nothing, and nothing is sent (the
+    # sends are queued on a commit that never comes).
+    endpoint = webhook_endpoint_create(
+        organization=organization,
+        actor=owner,
+        url="https://93.184.216.34/hooks/internly",
+        events=WebhookEvent.values,
+    )
 
     applied_project = open_project(organization=organization, supervisor=supervisor, slots=3)
     application = submitted_application(project=applied_project, student=student)
@@ -132,6 +167,14 @@ def build_world() -> World:
     office_invitation, office_token = career_office_invite(
         institution=institution, actor=officer, email="colleague@" + institution.email_domains[0]
     )
+    delivery = _finished_delivery(endpoint, owner)
+    api_token, _ = api_token_create(user=owner, name="CI", scope="read", lifetime_days=30)
+    letter = write(ask(completed))
+    asked = ask(released)
+    connection = connection_request(actor=student, other=supervisor)
+    organization_follow(student=student, organization=organization)
+    project_invitation = invitation_send(project=fresh_project, student=student, actor=supervisor)
+    export = data_export_build(export_id=data_export_request(user=student).pk)
 
     users = {
         "anonymous": None,
@@ -184,6 +227,15 @@ def build_world() -> World:
         "offers/": pks(offer),
         "outcomes/": pks(outcome),
         "runs/": pks(run),
+        "webhooks/": pks(endpoint),
+        "webhooks/deliveries/": pks(delivery),
+        "tokens/": pks(api_token),
+        "recommendations/": pks(letter),
+        "recommendations/requests/": pks(asked),
+        "recommendations/verify/": [str(letter.verification_id)],
+        "connections/": pks(connection),
+        "invitations/": pks(project_invitation),
+        "download/": [export.token],
     }
     world_pks = sorted(
         {int(v) for values in by_tail.values() for v in values if v.isdigit() and v != "0"}
