@@ -1911,24 +1911,25 @@ def measure_statistics(*, scale: float, trace: bool = False) -> Measurement:
 
 def statistics_peak_rss_mb() -> float | None:
     """Peak resident memory of one statistics run in a process of its own (what a
-    worker needs for it, Django included), from the kernel's account of finished child
-    processes. None when it could not be measured."""
-    import resource
+    worker needs for it, Django included), from the kernel's account of that process
+    alone (``wait4``: the running process's other children do not count). None when it
+    could not be measured."""
+    import os
     import subprocess
     import sys
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     code = "from marketplace.placement import placement_rebuild; placement_rebuild()"
-    finished = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=settings.BASE_DIR,
-        capture_output=True,
-        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if finished.returncode != 0 or after <= before:
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0 or not usage.ru_maxrss:
         return None
-    return round(after / 1024, 1)  # Linux reports kilobytes
+    return round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
 
 
 def bench_compute_statistics() -> dict[str, float | int]:
