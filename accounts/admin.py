@@ -9,6 +9,7 @@ own durable one.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -25,10 +26,12 @@ from django.utils import timezone
 from core.web import run_service
 
 from .forms.institutions import AdminCareerOfficeInviteForm
+from .forms.sign_on import InstitutionSignOnForm
 from .models import (
     CareerOfficeInvitation,
     CareerOfficeMembership,
     Institution,
+    InstitutionSignOn,
     Membership,
     Notification,
     Organization,
@@ -249,6 +252,54 @@ class InstitutionAdmin(admin.ModelAdmin):
 
         url = reverse("admin:accounts_careerofficeinvitation_add")
         return format_html('<a href="{}?institution={}">Invite staff</a>', url, obj.pk)
+
+
+@admin.register(InstitutionSignOn)
+class InstitutionSignOnAdmin(admin.ModelAdmin):
+    """An institution's identity provider. What the university's IT service needs from
+    us (our SAML metadata, or the OpenID Connect redirect URI) is shown once saved."""
+
+    form = InstitutionSignOnForm
+    list_display = ("institution", "protocol", "domains", "enabled", "updated_at")
+    list_filter = ("protocol", "enabled")
+    list_select_related = ("institution",)
+    search_fields = ("institution__name",)
+    readonly_fields = ("for_the_university",)
+    fieldsets = (
+        (None, {"fields": ("institution", "protocol", "email_domains_text", "enabled")}),
+        (
+            "SAML 2.0",
+            {
+                "fields": (
+                    "saml_metadata_url",
+                    "saml_metadata_xml",
+                    "saml_entity_id",
+                    "saml_sso_url",
+                    "saml_certificate",
+                )
+            },
+        ),
+        ("OpenID Connect", {"fields": ("oidc_issuer", "oidc_client_id", "oidc_client_secret")}),
+        ("Attributes", {"fields": ("attribute_mapping",)}),
+        ("For the university", {"fields": ("for_the_university",)}),
+    )
+
+    @admin.display(description="Email domains")
+    def domains(self, obj) -> str:
+        return ", ".join(obj.email_domains or [])
+
+    @admin.display(description="Give their IT service")
+    def for_the_university(self, obj) -> str:
+        from .sign_on import OIDC, provider_id
+
+        if obj.pk is None:
+            return "Shown once saved."
+        slug = provider_id(obj)
+        if obj.protocol == OIDC:
+            callback = reverse("openid_connect_callback", kwargs={"provider_id": slug})
+            return f"Redirect URI: {settings.SITE_URL}{callback}"
+        metadata = reverse("saml_metadata", kwargs={"organization_slug": slug})
+        return f"Our SAML metadata: {settings.SITE_URL}{metadata}"
 
 
 class CareerOfficeMembershipForm(forms.ModelForm):

@@ -147,6 +147,51 @@ class Institution(models.Model):
         return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
 
 
+class InstitutionSignOn(models.Model):
+    """An institution's identity provider: its students and staff sign in through it
+    (allauth's SAML or OpenID Connect provider, built from this row by
+    ``accounts.social_adapter``). The provider vouches for the address and so for the
+    affiliation, for the email domains listed here."""
+
+    class Protocol(models.TextChoices):
+        SAML = "saml", "SAML 2.0"
+        OIDC = "oidc", "OpenID Connect"
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="sign_on"
+    )
+    protocol = models.CharField(max_length=8, choices=Protocol.choices)
+    # Lower-case domains such as "state.edu" (subdomains included) whose people sign in
+    # here; an address outside them is refused, whatever the provider says.
+    email_domains = models.JSONField(default=list)
+    enabled = models.BooleanField(default=True)
+    # SAML 2.0: the identity provider's entity id and either its metadata URL or the
+    # single sign-on URL and signing certificate (read from pasted metadata XML).
+    saml_entity_id = models.CharField("IdP entity id", max_length=500, blank=True)
+    saml_metadata_url = models.URLField("IdP metadata URL", max_length=500, blank=True)
+    saml_sso_url = models.URLField("IdP single sign-on URL", max_length=500, blank=True)
+    saml_certificate = models.TextField("IdP signing certificate", blank=True)
+    # OpenID Connect: discovery at <issuer>/.well-known/openid-configuration.
+    oidc_issuer = models.URLField("issuer", max_length=500, blank=True)
+    oidc_client_id = models.CharField("client id", max_length=255, blank=True)
+    oidc_client_secret = models.CharField("client secret", max_length=500, blank=True)
+    # Our field -> the SAML attribute names or OIDC claim names that may hold it, first
+    # found wins (see accounts.sign_on.DEFAULT_ATTRIBUTES for the fields and defaults).
+    attribute_mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution__name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_protocol_display()} sign-in for {self.institution}"
+
+    def covers(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
+
+
 class CareerOfficeMembership(models.Model):
     """A career-office staff member of one institution."""
 

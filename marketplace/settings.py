@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "template_partials",
     "csp",
@@ -208,6 +211,17 @@ ACCOUNT_RATE_LIMITS = LOGIN_FAILURE_RATE_LIMITS if ACCOUNT_RATE_LIMITS_ENABLED e
 # keep guessing it hopeless.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# Institutions' single sign-on (accounts/social_adapter.py): the providers are built from
+# InstitutionSignOn rows. The provider vouches for addresses on its institution's domains,
+# so an account is made on the first sign-in without a form, and an existing account
+# whose address was confirmed is signed in and linked, never duplicated.
+SOCIALACCOUNT_ADAPTER = "accounts.social_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views.sign_on import university_sign_in
 from matching.views import employer_projects, exports, organization_page, project_page
 
 from . import views, views_privacy
@@ -12,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("floor/", views.floor, name="floor"),
     path("admin/", admin.site.urls),
+    path("accounts/university/", university_sign_in, name="university-sign-in"),
     path("accounts/", include("allauth.urls")),
     # The public REST API (marketplace.api): token-authenticated, documented at /api/v1/docs.
     path("api/v1/", api.urls),

@@ -20,6 +20,9 @@ from tests.accounts.factories import (
     StudentFactory,
 )
 
+# The identity providers of the single sign-on tests.
+pytest_plugins = ["tests.sso.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

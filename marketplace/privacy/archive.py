@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -59,6 +60,7 @@ ARCHIVE_KINDS = (
     "network",
     "recommendations",
     "api_tokens",
+    "sign_ins",
 )
 
 
@@ -161,6 +163,17 @@ def archive_collect(*, user: User) -> Archive:
             "revoked_at": t.revoked_at,
         }
         for t in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
+    ]
+    # University sign-ins linked to the account, with what the university released.
+    archive.documents["sign_ins"] = [
+        {
+            "provider": a.provider,
+            "subject": a.uid,
+            "released": a.extra_data,
+            "linked_at": a.date_joined,
+            "last_sign_in": a.last_login,
+        }
+        for a in SocialAccount.objects.filter(user=user).order_by("date_joined", "pk")
     ]
     return archive
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, Value
@@ -277,6 +278,8 @@ def _erase(user: User) -> dict[str, Any]:
         update_fields=["first_name", "last_name", "email", "password", "is_active", "last_login"]
     )
     summary["email_addresses_deleted"] = EmailAddress.objects.filter(user=user).delete()[0]
+    # A university sign-in still linked would sign its subject in to the erased account.
+    summary["sign_ins_unlinked"] = SocialAccount.objects.filter(user=user).delete()[0]
 
     profile = StudentProfile.objects.select_for_update().filter(user=user).first()
     if profile is not None:

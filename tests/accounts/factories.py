@@ -146,3 +146,29 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = "test"
     text = factory.Sequence(lambda n: f"Something happened #{n}")
     link = "/dashboard/"
+
+
+class InstitutionSignOnFactory(factory.django.DjangoModelFactory):
+    """An OpenID Connect sign-on by default; ``saml=True`` for a SAML one. The addresses
+    are the institution's own domains."""
+
+    class Meta:
+        model = "accounts.InstitutionSignOn"
+
+    class Params:
+        saml = factory.Trait(
+            protocol="saml",
+            saml_entity_id="https://idp.state.example/metadata",
+            saml_sso_url="https://idp.state.example/sso",
+            saml_certificate="MIIB",
+            oidc_issuer="",
+            oidc_client_id="",
+            oidc_client_secret="",
+        )
+
+    institution = factory.SubFactory(InstitutionFactory)
+    protocol = "oidc"
+    email_domains = factory.LazyAttribute(lambda o: list(o.institution.email_domains))
+    oidc_issuer = "https://login.state.example/o"
+    oidc_client_id = "internly"
+    oidc_client_secret = "s3cret"

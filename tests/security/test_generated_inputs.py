@@ -336,8 +336,10 @@ def fuzz(client: Client, world: World, target: Target) -> str | None:
 
 
 # --- discovery ---------------------------------------------------------------------------
-# allauth's signup form is allauth's (ACCOUNT_FORMS), posted to allauth's own view.
-FORMS_OUTSIDE_PROJECT_VIEWS = {"SignupForm"}
+# allauth's signup form is allauth's (ACCOUNT_FORMS), posted to allauth's own view; the
+# sign-on form is the admin's change form (accounts.admin), fed hostile input in
+# tests/accounts/test_sign_on.py.
+FORMS_OUTSIDE_PROJECT_VIEWS = {"SignupForm", "InstitutionSignOnForm"}
 
 
 def test_discovery_finds_the_routes_and_forms():
