@@ -321,3 +321,54 @@ def test_a_sign_on_switched_off_mid_way_refuses_the_answer(client, saml_idp):
     response = client.get(acs["Location"])
     assert response.status_code == 404
     assert not User.objects.exists()
+
+
+# --- Staff setting one up from the provider's own metadata or discovery -------------------
+
+
+def staff_form(school=None, **fields):
+    from accounts.forms.sign_on import InstitutionSignOnForm
+
+    data = {
+        "institution": (school or institution()).pk,
+        "enabled": "on",
+        "email_domains_text": "state.edu",
+        "attribute_mapping": "{}",
+        **fields,
+    }
+    return InstitutionSignOnForm(data=data)
+
+
+@pytest.mark.parametrize("source", ["url", "xml"])
+def test_a_saml_sign_on_is_read_from_the_idps_metadata(saml_idp, source):
+    given = (
+        {"saml_metadata_url": saml_idp.metadata_url}
+        if source == "url"
+        else {"saml_metadata_xml": saml_idp.metadata_xml()}
+    )
+    form = staff_form(protocol="saml", **given)
+    assert form.is_valid(), form.errors
+    sign_on = form.save()
+    assert (sign_on.saml_entity_id, sign_on.saml_sso_url) == (saml_idp.entity_id, saml_idp.sso_url)
+    assert sign_on.saml_certificate.replace("\n", "") == saml_idp.certificate_base64.replace(
+        "\n", ""
+    )
+
+
+def test_an_oidc_sign_on_is_checked_against_the_providers_discovery(oidc_provider):
+    form = staff_form(
+        protocol="oidc",
+        oidc_issuer=oidc_provider.issuer,
+        oidc_client_id="x",
+        oidc_client_secret="y",
+    )
+    assert form.is_valid(), form.errors
+    wrong = staff_form(
+        InstitutionFactory(),
+        protocol="oidc",
+        oidc_issuer=oidc_provider.base_url + "/nowhere",
+        oidc_client_id="x",
+        oidc_client_secret="y",
+    )
+    assert not wrong.is_valid()
+    assert "No OpenID Connect discovery" in wrong.errors["oidc_issuer"][0]
