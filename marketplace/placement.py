@@ -831,7 +831,9 @@ def placement_units_touch(*, student_id: int, when: Iterable[datetime | date]) -
 
         refresh_dirty_placement_units.apply_async(countdown=settings.PLACEMENT_REFRESH_DELAY)
 
-    transaction.on_commit(queue)
+    # robust: a broker that is down must not turn the committed action into an error
+    # page; the units stay dirty for the next change or the nightly rebuild.
+    transaction.on_commit(queue, robust=True)
 
 
 def placement_refresh_dirty() -> int:

@@ -141,10 +141,23 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # Cache, Celery
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+
+def redis_caches(url: str) -> dict:
+    """The cache on Redis. Redis down is a miss, not an error (core/cache.py): pages,
+    logins and actions go on from the database, and a host that does not answer costs
+    half a second, not a hang."""
+    return {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -154,6 +167,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's result, and queuing one whose result is kept subscribes to the
+# result store first, which with Redis down retries for twenty seconds.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only once it finished, and a worker that dies mid-task gives
@@ -162,6 +178,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queuing a task from a request while the broker is down gives up within about a
+# second; the caller logs it and a periodic sweep queues the work again (emails, data
+# archives, webhook deliveries) or the next change does (placement figures).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 

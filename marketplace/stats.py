@@ -467,7 +467,9 @@ def stats_run_request(*, user) -> tuple[StatsRun, bool]:
             return active, False
         run = StatsRun.objects.create(requested_by=user)
         run_id = run.pk
-        transaction.on_commit(lambda: compute_statistics.delay(run_id=run_id))
+        # robust: with the broker down the request still answers (the run waits queued
+        # and a new one can be asked for once it is stale).
+        transaction.on_commit(lambda: compute_statistics.delay(run_id=run_id), robust=True)
     return run, True
 
 
