@@ -61,7 +61,7 @@ run: $(STAMP)
 	$(MANAGE) runserver 127.0.0.1:8000
 
 worker: $(STAMP)
-	$(CELERY) -A marketplace worker -l info
+	$(CELERY) -A marketplace worker -l info -Q default,email,statistics
 
 beat: $(STAMP)
 	$(CELERY) -A marketplace beat -l info

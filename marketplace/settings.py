@@ -189,6 +189,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Work is queued by kind, so a statistics run never delays an email: the compose stack
+# runs a worker per queue, `make worker` one worker on all of them.
+CELERY_QUEUES_BY_KIND = ("default", "email", "statistics")
+CELERY_TASK_ROUTES = {
+    "accounts.tasks.send_notification_email": {"queue": "email"},
+    "accounts.tasks.send_user_digest": {"queue": "email"},
+    "marketplace.tasks.compute_statistics": {"queue": "statistics"},
+    "marketplace.tasks.refresh_dirty_placement_units": {"queue": "statistics"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # ------------------------------------------------------------------------------

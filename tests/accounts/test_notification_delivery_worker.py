@@ -98,11 +98,24 @@ def _reset_connections() -> None:
     app._local.__dict__.pop("backend", None)
 
 
+def worker_on_every_queue():
+    """A Celery worker thread (solo pool) consuming every queue of CELERY_TASK_ROUTES."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    return start_worker(
+        app,
+        perform_ping_check=False,
+        pool="solo",
+        shutdown_timeout=20,
+        queues=list(settings.CELERY_QUEUES_BY_KIND),
+    )
+
+
 @pytest.fixture
 def real_worker(settings):
     """A worker thread on Redis database 15, tasks not eager, retries without delay."""
     import redis
-    from celery.contrib.testing.worker import start_worker
 
     url = _redis_url(TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
@@ -116,7 +129,7 @@ def real_worker(settings):
     )
     _reset_connections()
     try:
-        with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+        with worker_on_every_queue():
             yield
     finally:
         app.conf.update(saved)

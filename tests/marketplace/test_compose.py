@@ -94,3 +94,40 @@ def test_docker_compose_accepts_the_file():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def consumed_queues(service: str) -> list[str]:
+    """The queues a compose service's Celery worker consumes (its -Q), [] if not one."""
+    command = SERVICES[service].get("command", "")
+    match = re.search(r"celery -A marketplace worker .*-Q (\S+)", str(command))
+    return match.group(1).split(",") if match else []
+
+
+def test_each_queue_has_a_worker_of_its_own():
+    workers = {name: consumed_queues(name) for name in SERVICES if consumed_queues(name)}
+    assert sorted(q for queues in workers.values() for q in queues) == sorted(
+        settings.CELERY_QUEUES_BY_KIND
+    )
+    assert all(len(queues) == 1 for queues in workers.values()), workers
+    for name in workers:
+        assert SERVICES[name]["environment"] == SERVICES["worker"]["environment"]
+        assert "healthcheck" in SERVICES[name]
+
+
+def test_tasks_are_routed_to_the_queues_the_workers_consume():
+    from marketplace.celery import app
+
+    app.loader.import_default_modules()
+    routed = {name: app.amqp.router.route({}, name)["queue"].name for name in app.tasks}
+    assert routed["accounts.tasks.send_notification_email"] == "email"
+    assert routed["accounts.tasks.send_user_digest"] == "email"
+    assert routed["marketplace.tasks.compute_statistics"] == "statistics"
+    assert routed["marketplace.tasks.refresh_dirty_placement_units"] == "statistics"
+    assert routed["matching.tasks.webhooks.send_webhook_delivery"] == "default"
+    assert set(routed.values()) <= set(settings.CELERY_QUEUES_BY_KIND)
+
+
+def test_make_worker_consumes_every_queue():
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(row for row in makefile.splitlines() if "marketplace worker" in row)
+    assert line.split("-Q ")[1].split(",") == list(settings.CELERY_QUEUES_BY_KIND)

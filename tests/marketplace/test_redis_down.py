@@ -27,6 +27,7 @@ from marketplace.celery import app
 from marketplace.settings import redis_caches
 from matching.models import Application
 from tests.accounts.factories import PASSWORD
+from tests.accounts.test_notification_delivery_worker import worker_on_every_queue
 from tests.matching.factories import ready_student
 from tests.projects.factories import open_project
 
@@ -114,8 +115,6 @@ def logged_in(email: str) -> Client:
 
 
 def test_with_redis_stopped_the_site_serves_and_the_email_goes_once_it_is_back(own_redis):
-    from celery.contrib.testing.worker import start_worker
-
     project = open_project()
     employer = project.supervisor
     student = ready_student(email="ana@state.edu")
@@ -158,7 +157,7 @@ def test_with_redis_stopped_the_site_serves_and_the_email_goes_once_it_is_back(o
     time.sleep(5.5)  # the cache leaves Redis alone for a few seconds after a failure
     # The sweep picks up emails pending for longer than SWEEP_AFTER: as if it ran then.
     Notification.objects.filter(pk=notice.pk).update(created_at=notice.created_at - SWEEP_AFTER)
-    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+    with worker_on_every_queue():
         assert requeue_unsent_notifications() >= 1  # what beat runs every few minutes
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not mail.outbox:
