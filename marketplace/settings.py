@@ -131,7 +131,11 @@ TEMPLATES = [
 # Database
 # ------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept for a minute and checked before reuse: after a database restart
+# or failover the next request reconnects by itself (no restart of web or workers).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 # Services open their own durable transactions; request-wide atomic blocks would
 # defeat that and hold locks for the whole request.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -48,3 +48,6 @@ urlpatterns = [
     path("work/", include("matching.urls")),
     path("insights/", include("marketplace.urls_dashboards")),
 ]
+
+# A database that cannot be reached answers "briefly unavailable" (503), not a bare 500.
+handler500 = "core.errors.server_error"
