@@ -473,6 +473,9 @@ class Notification(models.Model):
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"
+        # An attempt was recorded and a worker is sending it, or died doing so: the
+        # sweeper sends it again once the attempt is older than SWEEP_AFTER.
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Not emailed"
         FAILED = "failed", "Failed"

@@ -4,9 +4,22 @@ already done, so a task delivered twice sends one email.
     send_notification_email       one email-mode notification, retried with exponential
                                   backoff and full jitter; failed after the last attempt
     requeue_unsent_notifications  (beat) the sweeper: pending emails whose task never ran
-                                  (broker down at commit, worker lost) are queued again
+                                  (broker down at commit, worker lost) and sending ones
+                                  whose worker died mid-send are queued again
     send_daily_digests            (beat, daily) one digest email per user with
                                   digest-mode notifications (send_user_digest each)
+
+One email's states (Notification.EmailStatus):
+
+    pending ─claim─▶ sending ─SMTP accepted─▶ sent
+       ▲                 │ ─SMTP error──────▶ pending (+ retry) | failed (last attempt)
+       └── (sweeper) ────┘   worker died: left sending; once the attempt is older than
+                             SWEEP_AFTER the sweeper queues it again (at least once)
+
+The claim (attempt counted, status "sending") commits before the SMTP conversation and
+the outcome right after it, so no row lock is held across the network and a worker killed
+mid-send leaves a trace: the email is sent again rather than lost, and at most the one in
+flight is sent twice.
 """
 
 from __future__ import annotations
@@ -22,13 +35,22 @@ from django.utils import timezone
 
 from .models import Notification
 from .notification_kinds import Delivery
-from .selectors.notifications import notification_digest_recipient_ids, notification_ids_unsent
+from .selectors.notifications import (
+    SWEEP_AFTER,
+    notification_digest_recipient_ids,
+    notification_ids_unsent,
+)
 from .services.notifications import notification_digest_send, notification_email_build
 
 logger = logging.getLogger(__name__)
 
 # One first try plus five retries. The sweeper stops at the same count.
 MAX_EMAIL_ATTEMPTS = 6
+
+LOST_LAST_ATTEMPT = (
+    "The worker sending the last attempt stopped before the mail server's answer was "
+    "recorded: it may or may not have been delivered."
+)
 
 
 def retry_countdown(retries: int) -> int:
@@ -45,65 +67,103 @@ def retry_countdown(retries: int) -> int:
 
 @shared_task(bind=True, max_retries=MAX_EMAIL_ATTEMPTS - 1)
 def send_notification_email(self, notification_id: int) -> str:
-    with transaction.atomic():
+    claimed = _email_claim(notification_id)
+    if isinstance(claimed, str):
+        return claimed
+    notification = claimed
+    # Outside any transaction: nothing is locked while the mail server takes its time.
+    try:
+        notification_email_build(notification=notification).send()
+    except Exception as exc:  # noqa: BLE001 — any transport error is retried
+        error = exc
+    else:
+        _email_record_sent(notification)
+        return "sent"
+    last = (
+        notification.email_attempts >= MAX_EMAIL_ATTEMPTS
+        or self.request.retries >= self.max_retries
+    )
+    if not _email_record_failure(notification, error=error, last=last):
+        return "superseded"
+    if last:
+        logger.error("notification %s: email failed for good: %s", notification_id, error)
+        return "failed"
+    raise self.retry(exc=error, countdown=retry_countdown(self.request.retries))
+
+
+def _email_claim(notification_id: int) -> Notification | str:
+    """Count an attempt and mark the row "sending", committed before anything is sent.
+    The row lock lasts only this short transaction: a second delivery of the same task
+    waits for it, then finds the row sending and leaves it. Returns the claimed row, or
+    what was done instead."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id)
             .first()
         )
-        if (
-            notification is None
-            or notification.email_status != Notification.EmailStatus.PENDING
-            or notification.delivery != Delivery.EMAIL
-        ):
+        if notification is None or notification.delivery != Delivery.EMAIL:
+            return "skipped"
+        status = notification.email_status
+        if status == Notification.EmailStatus.SENDING:
+            last_attempt = notification.email_last_attempt_at
+            if last_attempt is not None and last_attempt > now - SWEEP_AFTER:
+                # Another worker is sending it, or died doing so: the sweeper decides
+                # by the attempt's age, not this task.
+                return "in flight"
+            if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                notification.email_status = Notification.EmailStatus.FAILED
+                notification.email_error = LOST_LAST_ATTEMPT
+                notification.save(update_fields=["email_status", "email_error"])
+                logger.error("notification %s: %s", notification_id, LOST_LAST_ATTEMPT)
+                return "failed"
+        elif status != Notification.EmailStatus.PENDING:
             return "skipped"
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
             notification.email_status = Notification.EmailStatus.SKIPPED
             notification.save(update_fields=["email_status"])
             return "skipped"
-        message = notification_email_build(notification=notification)
-        now = timezone.now()
+        notification.email_status = Notification.EmailStatus.SENDING
         notification.email_attempts += 1
         notification.email_last_attempt_at = now
-        try:
-            message.send()
-        except Exception as exc:  # noqa: BLE001 — any transport error is retried
-            error = exc
-            notification.email_error = str(exc)[:2000]
-            if (
-                notification.email_attempts >= MAX_EMAIL_ATTEMPTS
-                or self.request.retries >= self.max_retries
-            ):
-                notification.email_status = Notification.EmailStatus.FAILED
-        else:
-            error = None
-            notification.email_status = Notification.EmailStatus.SENT
-            notification.emailed_at = now
-            notification.email_error = ""
-        notification.save(
-            update_fields=[
-                "email_status",
-                "email_attempts",
-                "email_last_attempt_at",
-                "emailed_at",
-                "email_error",
-            ]
-        )
-    # Retry outside the transaction so the attempt count above is kept.
-    if error is not None:
-        if notification.email_status == Notification.EmailStatus.FAILED:
-            logger.error("notification %s: email failed for good: %s", notification_id, error)
-            return "failed"
-        raise self.retry(exc=error, countdown=retry_countdown(self.request.retries))
-    return "sent"
+        notification.save(update_fields=["email_status", "email_attempts", "email_last_attempt_at"])
+    return notification
+
+
+def _email_record_sent(notification: Notification) -> None:
+    """The mail server accepted it: whatever happened to the row meanwhile, it was sent,
+    and saying so stops any further copy."""
+    Notification.objects.filter(pk=notification.pk).exclude(
+        email_status=Notification.EmailStatus.SENT
+    ).update(
+        email_status=Notification.EmailStatus.SENT,
+        emailed_at=timezone.now(),
+        email_error="",
+    )
+
+
+def _email_record_failure(notification: Notification, *, error: Exception, last: bool) -> bool:
+    """Back to pending (a retry follows) or failed after the last attempt. Only while
+    this attempt is still the row's latest: a later claim (the sweeper's, after this
+    worker was taken for dead) owns the outcome then. Returns whether it was recorded."""
+    status = Notification.EmailStatus.FAILED if last else Notification.EmailStatus.PENDING
+    updated = Notification.objects.filter(
+        pk=notification.pk,
+        email_status=Notification.EmailStatus.SENDING,
+        email_attempts=notification.email_attempts,
+    ).update(email_status=status, email_error=str(error)[:2000])
+    return updated == 1
 
 
 @shared_task
 def requeue_unsent_notifications() -> int:
-    """Queue again the emails recorded but never sent. Safe to overlap with a task that
-    is still queued: the task locks the row and sends only while it is pending."""
+    """Queue again the emails recorded but never sent, and those whose worker died
+    mid-send (unconfirmed, so sent again: at least once). Safe to overlap with a task
+    that is still queued: the task claims the row under a lock and sends only when it
+    is pending or its attempt is older than SWEEP_AFTER."""
     from .services.notifications import _queue_email
 
     queued = 0

@@ -79,18 +79,21 @@ def notification_preferences_for(*, user: User) -> list[tuple[NotificationKind, 
 # Delivery bookkeeping (tasks)
 # ------------------------------------------------------------------------------
 def notification_ids_unsent(*, now: datetime | None = None, max_attempts: int) -> list[int]:
-    """Email-mode notifications recorded but never sent whose task is not (or no
-    longer) running: pending for more than ``SWEEP_AFTER``, not tried in that time,
-    attempts left. Oldest first, at most ``SWEEP_BATCH``."""
+    """Email-mode notifications not known to be sent whose task is not (or no longer)
+    running: pending for more than ``SWEEP_AFTER``, not tried in that time, attempts
+    left; or sending with an attempt older than ``SWEEP_AFTER``, whose worker died before
+    recording the outcome (the task sends it again, or marks it failed when that was
+    the last attempt). Oldest first, at most ``SWEEP_BATCH``."""
     cutoff = (now or timezone.now()) - SWEEP_AFTER
+    waiting = Q(email_status=Notification.EmailStatus.PENDING, email_attempts__lt=max_attempts) & (
+        Q(email_last_attempt_at__isnull=True) | Q(email_last_attempt_at__lte=cutoff)
+    )
+    unconfirmed = Q(
+        email_status=Notification.EmailStatus.SENDING, email_last_attempt_at__lte=cutoff
+    )
     return list(
-        Notification.objects.filter(
-            delivery=Delivery.EMAIL,
-            email_status=Notification.EmailStatus.PENDING,
-            created_at__lte=cutoff,
-            email_attempts__lt=max_attempts,
-        )
-        .filter(Q(email_last_attempt_at__isnull=True) | Q(email_last_attempt_at__lte=cutoff))
+        Notification.objects.filter(delivery=Delivery.EMAIL, created_at__lte=cutoff)
+        .filter(waiting | unconfirmed)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

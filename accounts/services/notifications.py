@@ -4,7 +4,8 @@
 recipient's preference for its kind (accounts.notification_kinds), how it is delivered:
 
     in_app ─▶ email_status "skipped" (inbox only)
-    email  ─▶ pending ─(task, after commit)─▶ sent | failed (after retries)
+    email  ─▶ pending ─(task, after commit)─▶ sending ─▶ sent | failed (after retries)
+              (accounts.tasks has the email's own states, retries and the sweeper)
     digest ─▶ pending ─(send_daily_digests, once a day, one email per user)─▶ sent
 
 An email is queued only after the caller's transaction commits, so a rolled-back action

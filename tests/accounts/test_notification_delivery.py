@@ -521,6 +521,156 @@ def test_sweeper_leaves_sent_failed_digest_in_app_and_recently_tried_alone(stude
     assert mail.outbox == []
 
 
+# --- the claim: an attempt is recorded and committed before the SMTP send -------------
+
+
+def _sending(notification, *, minutes_ago: float, attempts: int = 1) -> None:
+    """Leave the row as a worker does that claimed it ``minutes_ago`` and was never
+    heard from again."""
+    Notification.objects.filter(pk=notification.pk).update(
+        email_status=Notification.EmailStatus.SENDING,
+        email_attempts=attempts,
+        email_last_attempt_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_the_attempt_is_committed_before_the_send_and_no_transaction_is_open(student, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.db import connection
+
+    real = EmailBackend.send_messages
+    seen = {}
+
+    def spying(backend, messages):
+        row = Notification.objects.get(pk=notification.pk)
+        seen["status"] = row.email_status
+        seen["attempts"] = row.email_attempts
+        seen["tried_at"] = row.email_last_attempt_at
+        seen["atomic_blocks"] = len(connection.atomic_blocks)
+        return real(backend, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", spying)
+    notification = NotificationFactory(recipient=student)
+    test_blocks = len(connection.atomic_blocks)  # pytest-django's own
+    assert send_notification_email(notification.pk) == "sent"
+    assert seen["status"] == Notification.EmailStatus.SENDING
+    assert seen["attempts"] == 1
+    assert seen["tried_at"] is not None
+    # The task opened no transaction (and so held no row lock) around the send.
+    assert seen["atomic_blocks"] == test_blocks
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert notification.emailed_at >= seen["tried_at"]
+
+
+def test_a_recent_sending_row_is_left_to_its_worker(student):
+    notification = NotificationFactory(recipient=student)
+    _sending(notification, minutes_ago=1)
+    assert send_notification_email(notification.pk) == "in flight"
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.SENDING
+    assert notification.email_attempts == 1
+    # Nor does the sweeper touch it yet, however old the notification itself is.
+    _old(notification, minutes=60)
+    assert requeue_unsent_notifications() == 0
+    assert mail.outbox == []
+
+
+def test_the_sweeper_sends_again_a_sending_row_whose_attempt_is_old(student):
+    """Its worker died before recording the outcome: unconfirmed, so sent again."""
+    notification = NotificationFactory(recipient=student, text="Lost in flight")
+    _old(notification, minutes=30)
+    _sending(notification, minutes_ago=11)
+    assert requeue_unsent_notifications() == 1
+    assert [m.subject for m in mail.outbox] == ["[Internly] Lost in flight"]
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert notification.email_attempts == 2
+    assert requeue_unsent_notifications() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_lost_on_the_last_attempt_ends_failed_for_staff(student):
+    notification = NotificationFactory(recipient=student)
+    _old(notification, minutes=30)
+    _sending(notification, minutes_ago=11, attempts=MAX_EMAIL_ATTEMPTS)
+    assert requeue_unsent_notifications() == 1
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.FAILED
+    assert notification.email_attempts == MAX_EMAIL_ATTEMPTS
+    assert "may or may not have been delivered" in notification.email_error
+    assert requeue_unsent_notifications() == 0
+
+
+def test_a_failed_send_goes_back_to_pending_with_the_error_and_a_retry(student, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refused(backend, messages):
+        raise smtplib.SMTPDataError(451, b"mailbox busy")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    retries = []
+
+    def fake_retry(*, exc, countdown):
+        retries.append(exc)
+        return RuntimeError("retry")
+
+    monkeypatch.setattr(send_notification_email, "retry", fake_retry)
+    notification = NotificationFactory(recipient=student)
+    with pytest.raises(RuntimeError):
+        send_notification_email(notification.pk)
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.PENDING
+    assert notification.email_attempts == 1
+    assert notification.email_last_attempt_at is not None
+    assert "mailbox busy" in notification.email_error
+    assert len(retries) == 1
+    # Tried just now: the sweeper leaves it to the retry.
+    _old(notification)
+    assert requeue_unsent_notifications() == 0
+
+
+def test_the_last_failed_attempt_is_failed_without_a_retry(student, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refused(backend, messages):
+        raise smtplib.SMTPRecipientsRefused({student.email: (550, b"no such user")})
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+
+    def no_retry(**kwargs):
+        raise AssertionError("the last attempt must not be retried")
+
+    monkeypatch.setattr(send_notification_email, "retry", no_retry)
+    notification = NotificationFactory(recipient=student, email_attempts=MAX_EMAIL_ATTEMPTS - 1)
+    assert send_notification_email(notification.pk) == "failed"
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.FAILED
+    assert notification.email_attempts == MAX_EMAIL_ATTEMPTS
+    assert "no such user" in notification.email_error
+
+
+def test_a_failure_after_a_later_claim_leaves_the_row_to_that_claim(student, monkeypatch):
+    """A worker taken for dead answers late: the sweeper's newer attempt owns the row."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    notification = NotificationFactory(recipient=student)
+
+    def slow_then_refused(backend, messages):
+        # Meanwhile the sweeper took this attempt for lost and another worker claimed it.
+        _sending(notification, minutes_ago=0, attempts=2)
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_then_refused)
+    assert send_notification_email(notification.pk) == "superseded"
+    notification.refresh_from_db()
+    assert notification.email_status == Notification.EmailStatus.SENDING
+    assert notification.email_attempts == 2
+    assert notification.email_error == ""
+
+
 # --- staff: failed emails are visible and can be re-queued -----------------------------
 
 
@@ -551,6 +701,31 @@ def test_admin_filters_by_email_status_and_requeues_failed(
     assert failed.email_status == Notification.EmailStatus.SENT
     assert failed.email_attempts == 1
     assert len(mail.outbox) == 1
+
+
+def test_admin_lists_sending_emails_and_requeues_only_failed_ones(
+    client, staff_user, student, django_capture_on_commit_callbacks
+):
+    sending = NotificationFactory(recipient=student, text="Being sent right now")
+    _sending(sending, minutes_ago=1)
+    NotificationFactory(recipient=student, email_status="pending", text="Still waiting")
+    client.force_login(staff_user)
+    url = reverse("admin:accounts_notification_changelist")
+    listing = client.get(url, {"email_status__exact": "sending"})
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "Being sent right now" in page
+    assert "Still waiting" not in page
+    assert "Sending" in page  # the filter and the column name the state
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"action": "requeue_failed_emails", "_selected_action": [sending.pk]}, follow=True
+        )
+    assert "Re-queued 0 failed emails." in response.content.decode()
+    sending.refresh_from_db()
+    assert sending.email_status == Notification.EmailStatus.SENDING
+    assert sending.email_attempts == 1
+    assert mail.outbox == []
 
 
 def test_admin_is_staff_only(client, student):

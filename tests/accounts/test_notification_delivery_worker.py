@@ -207,3 +207,55 @@ def test_rolled_back_notification_never_reaches_the_worker(student, smtp_sink, r
     time.sleep(1.5)
     assert sink.attempts == 0
     assert not Notification.objects.exists()
+
+
+def _left_sending(notification: Notification, *, minutes_ago: float) -> None:
+    """As a worker leaves the row that claimed it ``minutes_ago`` and then died."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    claimed_at = timezone.now() - timedelta(minutes=minutes_ago)
+    Notification.objects.filter(pk=notification.pk).update(
+        email_status=Notification.EmailStatus.SENDING,
+        email_attempts=1,
+        email_last_attempt_at=claimed_at,
+        created_at=claimed_at,
+    )
+
+
+def test_worker_leaves_a_recently_claimed_email_to_its_worker(student, smtp_sink, real_worker):
+    from accounts.tasks import send_notification_email
+
+    sink = smtp_sink()
+    claimed = notify(recipient=student, kind="offer_extended", text="Claimed elsewhere")
+    # notify outside a transaction queues at once: wait for that email, then claim the row.
+    assert _wait_for(lambda: _status(claimed) == Notification.EmailStatus.SENT)
+    _left_sending(claimed, minutes_ago=1)
+    send_notification_email.delay(claimed.pk)  # a second delivery of its task
+    after = notify(recipient=student, kind="offer_extended", text="Queued behind it")
+    # One worker, one queue, in order: once the later one is sent the first was handled.
+    assert _wait_for(lambda: _status(after) == Notification.EmailStatus.SENT)
+    assert _status(claimed) == Notification.EmailStatus.SENDING
+    subjects = [message_from_bytes(m)["Subject"] for m in sink.messages]
+    assert subjects.count("[Internly] Claimed elsewhere") == 1
+    assert subjects.count("[Internly] Queued behind it") == 1
+
+
+def test_worker_sends_again_an_email_whose_worker_died_mid_send(student, smtp_sink, real_worker):
+    from accounts.tasks import requeue_unsent_notifications
+
+    sink = smtp_sink()
+    with transaction.atomic():
+        # The broker is not asked yet: this row's task is the one that died.
+        notification = Notification.objects.create(
+            recipient=student, kind="offer_extended", text="Unconfirmed"
+        )
+    _left_sending(notification, minutes_ago=11)
+    assert requeue_unsent_notifications() == 1
+    assert _wait_for(lambda: _status(notification) == Notification.EmailStatus.SENT)
+    time.sleep(0.5)
+    assert len(sink.messages) == 1
+    assert message_from_bytes(sink.messages[0])["Subject"] == "[Internly] Unconfirmed"
+    notification.refresh_from_db()
+    assert notification.email_attempts == 2
