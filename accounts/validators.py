@@ -9,13 +9,36 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 logger = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
+
+
+_SIZE_UNITS = (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024))
+
+
+def _size_text(size: int, places: int) -> str:
+    for unit, factor in _SIZE_UNITS:
+        if size >= factor:
+            text = f"{size / factor:,.{places}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return f"{text}\xa0{unit}"
+    return f"{size:,}\xa0byte{'' if size == 1 else 's'}"
+
+
+def file_sizes_compared(size: int, limit: int) -> tuple[str, str]:
+    """``size`` and ``limit`` as text that tells them apart, for "the file is X; at most
+    Y": in KB/MB/GB with as few decimals as that takes (at most two), else in bytes. A
+    file a few bytes over the limit must not read "20.0 MB; at most 20.0 MB"."""
+    for places in (0, 1, 2):
+        size_text, limit_text = _size_text(size, places), _size_text(limit, places)
+        if size_text != limit_text:
+            return size_text, limit_text
+    return f"{size:,}\xa0bytes", f"{limit:,}\xa0bytes"
 
 
 def validate_resume(upload: UploadedFile) -> None:
@@ -26,10 +49,11 @@ def validate_resume(upload: UploadedFile) -> None:
     if size == 0:
         raise ValidationError("The file is empty. Choose your résumé as a PDF.", code="empty")
     if size > limit:
+        size_text, limit_text = file_sizes_compared(size, limit)
         raise ValidationError(
             "The file is %(size)s; a résumé can be at most %(limit)s.",
             code="too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            params={"size": size_text, "limit": limit_text},
         )
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))

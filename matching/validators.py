@@ -12,9 +12,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.template.defaultfilters import filesizeformat
 
-from accounts.validators import validate_pdf_active_content
+from accounts.validators import file_sizes_compared, validate_pdf_active_content
 
 SUBMISSION_MAX_BYTES = 20 * 1024 * 1024
 ORIGINAL_FILENAME_MAX = 255
@@ -106,14 +105,12 @@ def validate_submission_file(upload: UploadedFile) -> None:
     if size == 0:
         raise ValidationError("The file is empty. Choose the file you meant to hand in.", "empty")
     if size > SUBMISSION_MAX_BYTES:
+        size_text, limit_text = file_sizes_compared(size, SUBMISSION_MAX_BYTES)
         raise ValidationError(
             "The file is %(size)s; a submission can be at most %(limit)s. "
             "Share a link to larger files instead.",
             code="too_large",
-            params={
-                "size": filesizeformat(size),
-                "limit": filesizeformat(SUBMISSION_MAX_BYTES),
-            },
+            params={"size": size_text, "limit": limit_text},
         )
     extension = file_extension(upload.name or "")
     if extension not in ALLOWED_EXTENSIONS:

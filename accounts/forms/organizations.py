@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from ..models import Organization, User
+from ..validators import file_sizes_compared
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 # Long enough for any passphrase or password manager; bounds the work of hashing.
@@ -44,7 +45,12 @@ class OrganizationForm(forms.ModelForm):
         # An unchanged logo is the stored FieldFile; only a new upload needs checking.
         if logo and hasattr(logo, "content_type"):
             if logo.size > LOGO_MAX_BYTES:
-                raise forms.ValidationError("The logo is larger than 2 MB.")
+                size_text, limit_text = file_sizes_compared(logo.size, LOGO_MAX_BYTES)
+                raise forms.ValidationError(
+                    "The logo is %(size)s; a logo can be at most %(limit)s.",
+                    code="too_large",
+                    params={"size": size_text, "limit": limit_text},
+                )
             image = getattr(logo, "image", None)
             if image is not None and image.format not in {"PNG", "JPEG", "WEBP"}:
                 raise forms.ValidationError("Upload a PNG, JPEG or WebP image.")

@@ -1,5 +1,6 @@
 """Input validation only. Writes happen in services (and allauth's adapter)."""
 
+from allauth.account import app_settings as allauth_settings
 from allauth.core import context
 from django import forms
 
@@ -45,6 +46,12 @@ class SignupForm(forms.Form):
             role = request.GET.get("role")
             if role in SELF_SERVICE_ROLES:
                 self.initial["role"] = role
+
+    @property
+    def email_verification(self) -> str:
+        """ACCOUNT_EMAIL_VERIFICATION as in force ("mandatory", "optional" or "none"): the
+        page says what happens to the address after sign-up by it, never a fixed promise."""
+        return allauth_settings.EMAIL_VERIFICATION.value
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()

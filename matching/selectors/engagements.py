@@ -85,6 +85,12 @@ def engagement_get_for(*, user: User, pk: int) -> Engagement:
     )
 
 
+def engagement_get_for_application(*, user: User, application_id: int) -> Engagement | None:
+    """The engagement an accepted application opened, if ``user`` may open its workspace
+    (None otherwise, or before it is accepted)."""
+    return engagement_queryset_for(user=user).filter(application_id=application_id).first()
+
+
 def engagement_list_for(*, user: User, status: str | None = None) -> QuerySet[Engagement]:
     """My engagements (student) or my organization's (owner) / the ones I supervise."""
     qs = engagement_queryset_for(user=user).select_related(

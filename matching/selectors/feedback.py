@@ -56,6 +56,11 @@ class FeedbackView:
         return self.intern_given if self.is_student else self.supervisor_given
 
     @property
+    def my_feedback(self) -> SupervisorFeedback | InternFeedback | None:
+        """What this user's side wrote (each side always sees its own)."""
+        return self.intern_feedback if self.is_student else self.supervisor_feedback
+
+    @property
     def can_give(self) -> bool:
         return (
             self.engagement.status == Engagement.Status.COMPLETED

@@ -104,6 +104,10 @@ def _student_link(application: Application) -> str:
     return reverse("matching:application-detail", kwargs={"pk": application.pk})
 
 
+#: The words for a profile without skills; the apply page links this item to the skills page.
+MISSING_SKILL = "at least one skill"
+
+
 def profile_missing_for_application(*, profile: StudentProfile | None) -> list[str]:
     """What a profile still lacks before its student may apply, in words."""
     if profile is None:
@@ -117,7 +121,7 @@ def profile_missing_for_application(*, profile: StudentProfile | None) -> list[s
     if not profile.graduation_year:
         missing.append("your graduation year")
     if not StudentSkill.objects.filter(profile=profile).exists():
-        missing.append("at least one skill")
+        missing.append(MISSING_SKILL)
     if not profile.resume:
         missing.append("a résumé")
     return missing

@@ -38,7 +38,14 @@ def application_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         existing = application_for_student_project(user=request.user, project=project)
         return redirect(existing or project)
     if problem is not None:
-        return render(request, FORM, {"project": project, "problem": problem, "form": None})
+        context = {
+            "project": project,
+            "problem": problem,
+            "form": None,
+            # Skills are edited on their own page, not on the profile form.
+            "needs_skills": services.MISSING_SKILL in getattr(problem, "missing", ()),
+        }
+        return render(request, FORM, context)
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         questions=project.screening_questions or [],

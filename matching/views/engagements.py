@@ -48,6 +48,7 @@ from ..selectors.engagements import (
     submission_list_for,
     timeline_for,
 )
+from ..selectors.feedback import feedback_view_for
 from ..services import engagements as services
 
 DETAIL = "matching/engagement_detail.html"
@@ -184,6 +185,12 @@ def _workspace(
         "checklist_done": _checklist_done(engagement),
         "payout": getattr(engagement, "payout", None),
         "today": timezone.localdate(),
+        # Whether this side may still give feedback, or gave it (and when it shows).
+        "feedback": (
+            feedback_view_for(engagement=engagement, user=request.user)
+            if engagement.status == Status.COMPLETED
+            else None
+        ),
     }
     return render(request, DETAIL, context)
 

@@ -29,6 +29,7 @@ from ..selectors.applications import (
     project_get_for_selection,
     project_slots_remaining,
 )
+from ..selectors.engagements import engagement_get_for_application
 from ..selectors.network import invited_student_ids
 from ..selectors.recommendations import recommendation_list_for_application
 from ..services.applications import (
@@ -166,6 +167,11 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": application_events(application=application),
             "slots_remaining": project_slots_remaining(project=project),
             "recommendations": recommendation_list_for_application(application=application),
+            "engagement": (
+                engagement_get_for_application(user=request.user, application_id=application.pk)
+                if application.status == Application.Status.ACCEPTED
+                else None
+            ),
         },
     )
 

@@ -55,13 +55,14 @@ def _is_results_request(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request and htmx.target == "results"
 
 
-def _results_page(request: HttpRequest, filters: BrowseFilters, notes: list[str]) -> dict:
+def _results_page(request: HttpRequest, filters: BrowseFilters) -> dict:
     """The page of projects the filters and sort ask for, with its count as shown."""
     user = request.user
+    needs_skills = False
     if filters.sort == SORT_MATCH:
         student = student_match_profile(user=user)
-        if not student.has_skills:
-            notes.append("Add skills to your profile to sort by best match.")
+        # The results say so, with a link to the skills page.
+        needs_skills = not student.has_skills
         # Bounded candidate set (see project_list_best_match): an exact count of it is
         # cheap, so a plain Paginator over the ranked ids.
         paginator = Paginator(project_list_best_match(filters=filters, student=student), PER_PAGE)
@@ -92,6 +93,7 @@ def _results_page(request: HttpRequest, filters: BrowseFilters, notes: list[str]
         "page_range": paginator.get_elided_page_range(page.number),
         "count_display": count_display,
         "is_capped": is_capped,
+        "needs_skills": needs_skills,
     }
 
 
@@ -107,7 +109,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         form.data["sort"] = filters.sort
     notes = form.ignored_notes()
     context = {
-        **_results_page(request, filters, notes),
+        **_results_page(request, filters),
         "form": form,
         "filters": filters,
         "notes": notes,

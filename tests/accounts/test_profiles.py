@@ -317,7 +317,7 @@ def test_oversize_resume_is_refused(client, student, settings):
         reverse("accounts:profile-edit"), form_data(resume=pdf_upload(content=content))
     )
     assert response.status_code == 400
-    assert "at most 5.0" in " ".join(response.context["form"].errors["resume"])
+    assert "at most 5,242,880\xa0bytes" in " ".join(response.context["form"].errors["resume"])
     assert not StudentProfile.objects.get(user=student).resume
     assert stored_files(settings) == []
 

@@ -91,7 +91,7 @@ def test_detail_asks_a_student_without_skills_to_add_them(client, student):
     client.force_login(student)
     body = client.get(project.get_absolute_url()).content.decode()
     assert "Add your skills to your profile" in body
-    assert reverse("accounts:profile-edit") in body
+    assert reverse("accounts:profile-skills") in body
 
 
 def test_detail_lists_similar_projects(client):

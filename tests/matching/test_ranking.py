@@ -143,7 +143,7 @@ def test_the_list_shows_the_stored_score(client, world):
     )
     first = response.context["page_obj"].object_list[0]
     assert (first.application_id, first.score) == (world.weak_app.pk, 99.5)
-    assert '<span class="score" title="Match score out of 100 plus track record">100</span>' in (
+    assert '<span class="score" title="Skills and hours match plus track record">100</span>' in (
         response.content.decode()
     )
 
@@ -427,4 +427,4 @@ def test_the_applicant_page_shows_the_stored_score(client, world):
     url = reverse("matching:applicant-detail", kwargs={"pk": world.weak_app.pk})
     response = client.get(url)
     assert response.context["ranked"].score == 87.4
-    assert 'Match <span class="score">87</span>' in response.content.decode()
+    assert 'Ranking score <span class="score">87</span>' in response.content.decode()

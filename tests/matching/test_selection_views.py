@@ -338,7 +338,7 @@ def test_list_rows_show_score_date_and_escaped_reasons(client, employer, organiz
     html = response.content.decode()
     assert [r.score for r in rows] == [99.96, 72.5, -0.4]
     for score in ("100", "73", "0"):
-        assert f'title="Match score out of 100 plus track record">{score}</span>' in html
+        assert f'title="Skills and hours match plus track record">{score}</span>' in html
     naturals = set()
     for row in rows:
         assert isinstance(row.application, Application)

@@ -198,6 +198,7 @@ def test_best_match_without_skills_says_how_to_fix_it(client, student):
     client.force_login(student)
     body = client.get(reverse("projects:browse"), {"sort": "match"}).content.decode()
     assert "Add skills to your profile" in body
+    assert f'href="{reverse("accounts:profile-skills")}"' in body
 
 
 # ------------------------------------------------------------------------------
@@ -451,7 +452,8 @@ def test_student_home_without_skills_links_to_the_profile(client, student):
     client.force_login(student)
     body = client.get(reverse("projects:student-home")).content.decode()
     assert "Add skills to your profile" in body
-    assert reverse("accounts:profile-edit") in body
+    assert reverse("accounts:profile-skills") in body
+    assert reverse("accounts:profile-edit") not in body
 
 
 def test_student_home_recommends_with_reasons(client, student):
