@@ -1,7 +1,7 @@
 # Internly — developer entry points. Every target works on a bare machine with no
-# environment variables: it creates .venv, installs the project, and uses the embedded
-# defaults (SQLite, eager Celery, local-memory cache) unless DATABASE_URL / REDIS_URL
-# are set.
+# environment variables: it creates .venv, installs what the target needs, and uses the
+# embedded defaults (SQLite, eager Celery, local-memory cache) unless DATABASE_URL /
+# REDIS_URL are set.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -9,12 +9,21 @@ SHELL := /bin/bash
 PYTHON_SYS ?= python3
 VENV       := .venv
 PY         := $(VENV)/bin/python
-STAMP      := $(VENV)/.installed
+# Two installs: what running the site needs (`pip install -e .`), and the development
+# extras on top (`.[dev]`: pytest, Playwright, moto, ruff, mypy, schemathesis, …), which
+# only the quality targets need. A newcomer's `make run` waits for the first alone.
+RUN_STAMP  := $(VENV)/.installed-run
+DEV_STAMP  := $(VENV)/.installed-dev
 MANAGE     := $(PY) manage.py
 RUFF       := $(VENV)/bin/ruff
 CELERY     := $(VENV)/bin/celery
 MYPY       := $(VENV)/bin/mypy
 LINT_IMPORTS := $(VENV)/bin/lint-imports
+
+# `make run PORT=8001` when 8000 is taken. The links the demo prints (and the site's
+# emails) point at the port served unless SITE_URL is set.
+PORT     ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k offers -x"`.
 PYTEST_ARGS ?=
@@ -27,7 +36,7 @@ BENCH_DATABASE_URL ?= $(if $(filter postgres://% postgresql://%,$(DATABASE_URL))
 .PHONY: help install run test check typecheck layers fmt bench bench-quick worker beat clean backup restore
 
 help:
-	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000 (PORT=...)"
 	@echo "make test         run the test suite (PYTEST_ARGS=... to pass options)"
 	@echo "make check        lint, layers, types, missing migrations, deploy checks"
 	@echo "make layers       the import layers contract (import-linter)"
@@ -46,35 +55,40 @@ help:
 $(PY):
 	$(PYTHON_SYS) -m venv $(VENV)
 
-# Re-install only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
+# Re-install only when pyproject.toml is newer than the stamp. The development install
+# includes the running one, so it marks both done.
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -e .
 	@touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
+	@touch $(RUN_STAMP) $@
+
+install: $(DEV_STAMP)
 
 # --- running ------------------------------------------------------------------
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	SITE_URL="$(SITE_URL)" $(MANAGE) seed_demo
+	SITE_URL="$(SITE_URL)" $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-worker: $(STAMP)
+worker: $(RUN_STAMP)
 	$(CELERY) -A marketplace worker -l info -Q default,email,statistics
 
-beat: $(STAMP)
+beat: $(RUN_STAMP)
 	$(CELERY) -A marketplace beat -l info
 
 # --- quality ------------------------------------------------------------------
 
 # Browser tests use the system Chromium (/usr/bin/chromium); nothing here downloads
 # a browser.
-test: $(STAMP)
+test: $(DEV_STAMP)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The deploy check runs with production-like settings and a throwaway random key.
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(MAKE) --no-print-directory layers
@@ -86,24 +100,24 @@ check: $(STAMP)
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # devtools > marketplace > matching > projects > accounts > core (pyproject.toml).
-layers: $(STAMP)
+layers: $(DEV_STAMP)
 	$(LINT_IMPORTS)
 
 # Files and options in pyproject.toml's [tool.mypy].
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(MYPY)
 
-fmt: $(STAMP)
+fmt: $(DEV_STAMP)
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
 # --- benchmarks (PostgreSQL) --------------------------------------------------
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench
 
-bench-quick: $(STAMP)
+bench-quick: $(RUN_STAMP)
 	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench --quick
 
@@ -113,11 +127,11 @@ bench-quick: $(STAMP)
 # files.tar and manifest.json. Needs pg_dump of the server's major version.
 BACKUP_DIR ?= backups
 
-backup: $(STAMP)
+backup: $(RUN_STAMP)
 	$(MANAGE) backup --output "$(BACKUP_DIR)"
 
 # Refuses a database with rows or a storage with files unless CONFIRM=1.
-restore: $(STAMP)
+restore: $(RUN_STAMP)
 	@if [ -z "$(BACKUP)" ]; then echo "usage: make restore BACKUP=backups/internly-... [CONFIRM=1]" >&2; exit 2; fi
 	$(MANAGE) restore "$(BACKUP)" $(if $(filter 1 yes true,$(CONFIRM)),--force)
 

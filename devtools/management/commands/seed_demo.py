@@ -15,8 +15,10 @@ its history back over the last two academic years, and the placement facts are b
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -372,8 +374,33 @@ STEPS: list[Callable[[DemoContext], None]] = [
 # ------------------------------------------------------------------------------
 # The command
 # ------------------------------------------------------------------------------
+#: Loggers raised to a level while seeding. Every eager task logs "Task … succeeded" at
+#: INFO (hundreds on a first run, between a newcomer and the logins; a failing task is
+#: still logged and raised), and queuing the first one makes kombu warn that the
+#: in-memory broker has no host name.
+QUIET_LOGGERS = {"celery.app.trace": logging.WARNING, "kombu.connection": logging.ERROR}
+
+
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Raise ``QUIET_LOGGERS`` to their levels (never lowering one set higher), and put
+    them back afterwards."""
+    loggers = [(logging.getLogger(name), level) for name, level in QUIET_LOGGERS.items()]
+    before = [logger.level for logger, _ in loggers]
+    for logger, level in loggers:
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        for (logger, _), level in zip(loggers, before, strict=True):
+            logger.setLevel(level)
+
+
 class Command(BaseCommand):
-    help = "Create (or complete) the demo data and print the demo logins. Safe to rerun."
+    help = (
+        "Create (or complete) the demo data and print the demo logins. Safe to rerun. "
+        "-v 2 lists what was made."
+    )
 
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
@@ -387,14 +414,26 @@ class Command(BaseCommand):
         tracking = settings.PLACEMENT_TRACK_CHANGES
         settings.PLACEMENT_TRACK_CHANGES = False
         try:
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+                quiet_logs(),
+            ):
                 for step in STEPS:
                     step(ctx)
         finally:
             settings.PLACEMENT_TRACK_CHANGES = tracking
         elapsed = time.perf_counter() - started
-        made = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n) or "nothing new"
-        self.stdout.write(f"Demo data ready in {elapsed:.1f}s ({made}).")
+        changes = sum(ctx.created.values())
+        if not changes:
+            self.stdout.write(f"Demo data ready in {elapsed:.1f}s (nothing new).")
+        elif options["verbosity"] < 2:
+            self.stdout.write(
+                f"Demo data ready in {elapsed:.1f}s ({changes} records made or updated; "
+                "-v 2 lists them)."
+            )
+        else:
+            made = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n)
+            self.stdout.write(f"Demo data ready in {elapsed:.1f}s ({made}).")
         for note in ctx.notes:
             self.stdout.write(note)
         if ctx.skipped:
