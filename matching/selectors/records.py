@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, Organization, User, hash_token
 
-from ..credentials import credential_url, verify_url
 from ..models import (
     Application,
     Endorsement,
@@ -56,8 +55,6 @@ class RecordEntry:
     quote: str = ""
     quote_author: str = ""
     bullets: list[ResumeBullet] = field(default_factory=list)
-    credential_url: str = ""
-    verify_url: str = ""
 
     @property
     def credential_revoked(self) -> bool:
@@ -103,8 +100,6 @@ def _entry(item: ExperienceItem, *, audience: str) -> RecordEntry:
         completed=engagement.completed_at.date() if engagement.completed_at else None,
         hours=item.hours_total or Decimal("0"),  # type: ignore[attr-defined]  # annotated by the query
         released=released,
-        credential_url=credential_url(item.credential_id),
-        verify_url=verify_url(item.credential_id),
     )
     bullets = list(item.bullets.all())
     entry.bullets = bullets if audience == OWNER else [b for b in bullets if b.is_approved]
