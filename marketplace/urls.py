@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views.sign_on import university_sign_in
+from core.observability.metrics import metrics
 from matching.views import employer_projects, exports, organization_page, project_page
 
 from . import views, views_privacy
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus, with the METRICS_TOKEN bearer token (core/observability/metrics.py).
+    path("metrics", metrics, name="metrics"),
     path("floor/", views.floor, name="floor"),
     path("admin/", admin.site.urls),
     path("accounts/university/", university_sign_in, name="university-sign-in"),
