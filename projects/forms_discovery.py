@@ -157,3 +157,22 @@ class BrowseFilterForm(forms.Form):
             organization=data.get("org") or "",
             sort=sort,
         )
+
+
+def active_filter_count(filters: BrowseFilters) -> int:
+    """How many filters of the browse page's collapsible panel narrow the results, for its
+    "Filters · 3". One per control a person sets there: a fee or hours range counts once
+    whichever ends are set, and any number of skills once. The keywords, the sort and the
+    organization sit outside the panel, in view, so they are not counted; invalid values
+    were dropped from ``filters`` and are not counted either."""
+    return sum(
+        (
+            bool(filters.skills),
+            bool(filters.category),
+            bool(filters.work_mode),
+            filters.fee_min is not None or filters.fee_max is not None,
+            filters.hours_min is not None or filters.hours_max is not None,
+            filters.deadline_within is not None,
+            filters.posted_within is not None,
+        )
+    )

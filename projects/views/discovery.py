@@ -3,7 +3,8 @@ page shows the student's application too, so matching composes it:
 ``matching.views.project_page``.)
 
 Every page works without JavaScript. With htmx, the browse filters swap only the
-results (``projects/browse.html#results``) and the save button swaps itself
+results (``projects/browse.html#results-update``: the results, and the count of active
+filters out of band) and the save button swaps itself
 (``projects/browse.html#save-button``).
 """
 
@@ -25,7 +26,7 @@ from accounts.selectors.skills import skill_taxonomy
 from core.pagination import CappedPaginator
 from core.web import paginate, run_service
 
-from ..forms_discovery import BrowseFilterForm
+from ..forms_discovery import BrowseFilterForm, active_filter_count
 from ..selectors.discovery import (
     SORT_MATCH,
     BrowseFilters,
@@ -112,6 +113,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         **_results_page(request, filters),
         "form": form,
         "filters": filters,
+        "active_filter_count": active_filter_count(filters),
         "notes": notes,
         "querystring_base": _querystring_without_page(request),
         "is_student": is_student,
@@ -119,7 +121,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "skills_version": skill_taxonomy().version,
     }
     results_only = _is_results_request(request)
-    template = "projects/browse.html#results" if results_only else "projects/browse.html"
+    template = "projects/browse.html#results-update" if results_only else "projects/browse.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response

@@ -26,6 +26,19 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // Filter panels (<details data-open-from="768">) are rendered closed, so a phone shows the
+  // results first; where the screen is at least that wide, open them as the page loads. An
+  // htmx history restore that missed its cache swaps in a fresh, closed page body: again.
+  const openWidePanels = () => {
+    document.querySelectorAll("details[data-open-from]").forEach((panel) => {
+      const width = parseInt(panel.dataset.openFrom, 10);
+      if (width && window.matchMedia(`(min-width: ${width}px)`).matches) panel.open = true;
+    });
+  };
+  openWidePanels();
+  document.addEventListener("htmx:historyRestore", (event) => {
+    if (event.detail && event.detail.cacheMiss) openWidePanels();
+  });
   // Confirmation before destructive actions: <form data-confirm="Are you sure?">.
   document.body.addEventListener("submit", (event) => {
     const message = event.target.dataset && event.target.dataset.confirm;
