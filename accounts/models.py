@@ -77,8 +77,16 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     @property
+    def is_platform_staff(self) -> bool:
+        """Staff who work for the platform only. Staff flags on an employer's or a career
+        officer's account add the staff area to that role; they do not replace it."""
+        return self.is_staff and self.role == self.Role.STUDENT
+
+    @property
     def is_student(self) -> bool:
-        return self.role == self.Role.STUDENT
+        # The role defaults to student (createsuperuser, the admin's add form), so staff
+        # would otherwise pass for students: no profile, no applying, no student pages.
+        return self.role == self.Role.STUDENT and not self.is_staff
 
     @property
     def is_employer(self) -> bool:

@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where a logged-in person lands: the home page of their role."""
     user = request.user
-    if user.is_staff and user.is_student and not hasattr(user, "student_profile"):
+    if user.is_platform_staff:
         return redirect("projects:review-queue")
     if user.is_employer:
         if not hasattr(user, "membership"):

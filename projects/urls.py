@@ -35,4 +35,9 @@ urlpatterns = [
     path("review/", employer.review_queue, name="review-queue"),
     path("review/<int:pk>/approve/", employer.review_approve, name="review-approve"),
     path("review/<int:pk>/return/", employer.review_return, name="review-return"),
+    path(
+        "review/organizations/<int:pk>/verify/",
+        employer.organization_verify_view,
+        name="organization-verify",
+    ),
 ]

@@ -51,7 +51,8 @@ class ProfileError(DomainError):
 
 
 def profile_ensure_for_user(*, user: User) -> StudentProfile | None:
-    """Every student has exactly one profile; other roles have none."""
+    """Every student has exactly one profile; other roles, and platform staff whatever
+    their role says (``User.is_student``), have none."""
     if not user.is_student:
         return None
     profile, _ = StudentProfile.objects.get_or_create(user=user)

@@ -136,6 +136,8 @@ def _student_profile(student: User) -> StudentProfile | None:
 
 def _check_can_apply(*, project: Project, student: User, now: datetime) -> StudentProfile:
     """Raise the first rule that refuses this student applying to this project."""
+    if student.is_authenticated and student.is_staff:
+        raise NotEligible("Platform staff accounts cannot apply to projects.")
     if not (student.is_authenticated and student.is_student):
         raise NotEligible()
     profile = _student_profile(student)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -28,6 +31,19 @@ PAGE_SIZE = 20
 FORM = "matching/application_form.html"
 
 
+def staff_refused(view):
+    """Platform staff are not students: say so, rather than the students-only message."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_staff:
+            raise PermissionDenied("Platform staff accounts cannot apply to projects.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_refused
 @student_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, project_pk: int) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import organization_member_required, staff_required
+from accounts.services.organizations import organization_verify
 from core.web import paginate, run_service
 
 from ..forms import CancelForm, CloseForm, ProjectForm, ReturnForm
@@ -22,6 +23,11 @@ from ..selectors.employer import (
     project_get_for_employer,
     project_get_for_staff,
     project_list_pending_review,
+)
+from ..selectors.review import (
+    ORGANIZATIONS_SHOWN,
+    organization_get_for_staff,
+    organization_list_awaiting_verification,
 )
 from ..services import posting
 
@@ -179,7 +185,31 @@ def project_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     context = paginate(request, project_list_pending_review(), per_page=PAGE_SIZE)
+    # One more than shown tells the page whether there are more than it lists.
+    organizations = list(organization_list_awaiting_verification()[: ORGANIZATIONS_SHOWN + 1])
+    context.update(
+        organizations=organizations[:ORGANIZATIONS_SHOWN],
+        more_organizations=len(organizations) > ORGANIZATIONS_SHOWN,
+    )
     return render(request, "projects/review_queue.html", context)
+
+
+@require_POST
+@staff_required
+def organization_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = organization_get_for_staff(pk=pk)
+    if organization.is_verified:
+        # Verifying again would change nothing (the service leaves it as it is): say so.
+        messages.info(request, f"{organization} is already verified.")
+        return redirect("projects:review-queue")
+    ok, _ = run_service(request, organization_verify, organization=organization, actor=request.user)
+    if ok:
+        messages.success(
+            request,
+            f"{organization} is verified: its new projects publish without review. "
+            "Approve the ones already waiting below.",
+        )
+    return redirect("projects:review-queue")
 
 
 @require_POST

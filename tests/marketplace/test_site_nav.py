@@ -26,7 +26,8 @@ def _nav(client) -> str:
         ("student", STUDENT_LINKS + ACCOUNT_LINKS),
         ("employer", EMPLOYER_LINKS + ACCOUNT_LINKS),
         ("career_officer", CAREER_LINKS + ACCOUNT_LINKS),
-        ("staff_user", STUDENT_LINKS + STAFF_LINKS + ACCOUNT_LINKS),
+        # Platform staff are not students: their own links only.
+        ("staff_user", STAFF_LINKS + ACCOUNT_LINKS),
         (None, ANONYMOUS_LINKS),
     ],
 )
