@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.observability.logs import logging_config
+from core.observability.multiprocess import name_metric_files_by_host_and_pid
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -156,6 +157,10 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # ------------------------------------------------------------------------------
 # Cache, Celery
 # ------------------------------------------------------------------------------
+# Prometheus metric files of several processes and containers in one directory
+# (PROMETHEUS_MULTIPROC_DIR): named by host and pid before any metric exists.
+name_metric_files_by_host_and_pid()
+
 REDIS_URL = env("REDIS_URL")
 
 

@@ -2,6 +2,8 @@
 outside, it serves the static files but never the uploads, and the app trusts exactly
 the one proxy in front of it."""
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -75,7 +77,7 @@ def test_uploads_are_never_served_by_the_proxy():
     assert "media" not in mounts("proxy").values()
     assert "/media" not in CADDY_DIRECTIVES
     # Everything but /static/ goes to Django, which checks who may see a file.
-    assert re.search(r"handle\s*{\s*reverse_proxy web:8000\s*}", CADDY_DIRECTIVES)
+    assert re.search(r"handle\s*{\s*reverse_proxy\s*{\s*dynamic a web 8000\b", CADDY_DIRECTIVES)
 
 
 def test_the_web_health_probe_needs_no_proxy_header():
@@ -131,3 +133,97 @@ def test_make_worker_consumes_every_queue():
     makefile = (ROOT / "Makefile").read_text()
     line = next(row for row in makefile.splitlines() if "marketplace worker" in row)
     assert line.split("-Q ")[1].split(",") == list(settings.CELERY_QUEUES_BY_KIND)
+
+
+# ------------------------------------------------------------------------------
+# Several web replicas (docker-compose up --scale web=2) and their metrics
+# ------------------------------------------------------------------------------
+APP_SERVICES = ("web", "worker", "worker-email", "worker-statistics", "beat")
+METRICS_DIR = "/run/metrics"
+
+
+def test_every_app_service_shares_one_metrics_directory():
+    assert SERVICES["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == METRICS_DIR
+    with_app_environment = {
+        name
+        for name, service in SERVICES.items()
+        if service.get("environment") == SERVICES["web"]["environment"]
+    }
+    assert with_app_environment == set(APP_SERVICES)
+    for name in APP_SERVICES:
+        assert mounts(name)[METRICS_DIR] == "metrics", name
+
+
+def test_the_workers_keep_their_shared_anchor():
+    raw = (ROOT / "docker-compose.yml").read_text()
+    assert "  worker: &worker\n" in raw
+    for name in ("worker-email", "worker-statistics"):
+        assert re.search(rf"\n  {name}:\n    <<: \*worker\n", raw), name
+        assert SERVICES[name]["volumes"] == SERVICES["worker"]["volumes"]
+
+
+def test_the_metrics_volume_is_memory_the_app_user_may_write():
+    """Files of running processes only: a tmpfs, empty again when the last app container
+    stops. Mounted over a path the image does not have, it must be given to the image's
+    user, or the app could not write there."""
+    volume = COMPOSE["volumes"]["metrics"]
+    assert volume["driver_opts"]["type"] == "tmpfs"
+    image_uid = re.search(r"--uid (\d+)", (ROOT / "Dockerfile").read_text()).group(1)
+    assert f"uid={image_uid}" in volume["driver_opts"]["o"].split(",")
+
+
+def test_web_can_run_as_several_containers():
+    """Nothing fixes one container: no name, no host port, no hostname; its uploads,
+    sessions and cache live in shared services and volumes."""
+    web = SERVICES["web"]
+    assert not {"container_name", "ports", "hostname"} & set(web)
+    assert "container_name" not in "".join(str(service) for service in SERVICES.values())
+    assert mounts("web")["/app/media"] == "media"
+    environment = web["environment"]
+    assert "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_the_proxy_balances_over_every_web_replica():
+    """A fixed upstream `web:8000` would be one upstream, its kept-alive connections all
+    going to one replica; an A-record lookup makes each replica's address an upstream."""
+    assert "web:8000" not in CADDY_DIRECTIVES
+    proxy = re.search(r"reverse_proxy\s*{(?P<body>.*?)\n\t\t}", CADDY_DIRECTIVES, re.S)["body"]
+    assert re.search(r"dynamic a web 8000 {\s*refresh \d+s\s*}", proxy)
+    assert re.search(r"\blb_policy (least_conn|round_robin|random)\b", proxy)
+    # A replica that refuses (restarting, or gone since the last lookup) is skipped.
+    assert re.search(r"\blb_try_duration \d+s\b", proxy)
+    assert re.search(r"\bfail_duration \d+s\b", proxy)
+
+
+@pytest.mark.skipif(not shutil.which("caddy"), reason="needs caddy")
+def test_caddy_reads_the_upstreams_as_a_dns_lookup():
+    result = subprocess.run(
+        ["caddy", "adapt", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ["PATH"], "SITE_ADDRESS": "localhost"},
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    proxies = [
+        handler for handler in _handlers(config) if handler.get("handler") == "reverse_proxy"
+    ]
+    assert [proxy["dynamic_upstreams"] for proxy in proxies] == [
+        {"source": "a", "name": "web", "port": "8000", "refresh": 5_000_000_000}
+    ]
+    assert "upstreams" not in proxies[0]
+
+
+def _handlers(node):
+    """Every handler object in a Caddy JSON config."""
+    if isinstance(node, dict):
+        if "handler" in node:
+            yield node
+        for value in node.values():
+            yield from _handlers(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _handlers(value)
