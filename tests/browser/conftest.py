@@ -7,6 +7,7 @@ migrations (the skill taxonomy, the default Site) is there for them even after a
 transactional test flushed the tables.
 """
 
+import contextlib
 import os
 
 import pytest
@@ -47,6 +48,13 @@ def page(browser, live_server, settings):
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    # Let the last navigation finish: a request still running on the live server when the
+    # test's tables are emptied can deadlock the TRUNCATE (seen on PostgreSQL).
+    from playwright.sync_api import Error as PlaywrightError
+
+    for open_page in context.pages:
+        with contextlib.suppress(PlaywrightError):  # one that never settles closes anyway
+            open_page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 

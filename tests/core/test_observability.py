@@ -250,6 +250,9 @@ def _console_handler(log_format: str) -> tuple[logging.Handler, io.StringIO]:
 
 def _log_through(handler: logging.Handler) -> None:
     out = logging.getLogger("internly.observability.test")
+    # Its own level: earlier tests (a Celery worker, the demo seed) change the root's.
+    level = out.level
+    out.setLevel(logging.INFO)
     out.addHandler(handler)
     try:
         set_guid("4b1c6a3f0f2b4c7e9d8a7b6c5d4e3f2a")
@@ -262,6 +265,7 @@ def _log_through(handler: logging.Handler) -> None:
         out.warning("outside any request")
     finally:
         out.removeHandler(handler)
+        out.setLevel(level)
         clear_guid()
 
 
