@@ -131,6 +131,13 @@ class Skill(models.Model):
 # ------------------------------------------------------------------------------
 # Institutions and career offices
 # ------------------------------------------------------------------------------
+def domain_within(domain: str, domains: list[str]) -> bool:
+    """Whether ``domain`` is one of ``domains`` or a subdomain of one ("cs.state.edu" is
+    within "state.edu"; "notstate.edu" is not)."""
+    domain = domain.lower()
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
 class Institution(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -151,8 +158,7 @@ class Institution(models.Model):
         return self.name
 
     def matches_domain(self, domain: str) -> bool:
-        domain = domain.lower()
-        return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
+        return domain_within(domain, self.email_domains)
 
 
 class InstitutionSignOn(models.Model):
@@ -196,8 +202,7 @@ class InstitutionSignOn(models.Model):
         return f"{self.get_protocol_display()} sign-in for {self.institution}"
 
     def covers(self, email: str) -> bool:
-        domain = email.rsplit("@", 1)[-1].lower()
-        return any(domain == d or domain.endswith("." + d) for d in self.email_domains)
+        return domain_within(email.rsplit("@", 1)[-1], self.email_domains)
 
 
 class CareerOfficeMembership(models.Model):

@@ -7,7 +7,7 @@ import re
 import requests
 from django import forms
 
-from ..models import InstitutionSignOn
+from ..models import InstitutionSignOn, domain_within
 from ..selectors.sign_on import sign_on_for_email
 from ..sign_on import MAPPED_FIELDS, saml_idp_from_metadata
 
@@ -84,11 +84,10 @@ class InstitutionSignOnForm(forms.ModelForm):
                 raise forms.ValidationError(f"“{domain[:80]}” is not a domain such as state.edu.")
             if domain not in domains:
                 domains.append(domain)
-        mine = InstitutionSignOn(email_domains=domains)
         for other in InstitutionSignOn.objects.exclude(pk=self.instance.pk):
             # Overlap either way: "state.edu" here and "cs.state.edu" there, or the reverse.
-            taken = [d for d in domains if other.covers(f"x@{d}")] + [
-                d for d in other.email_domains if mine.covers(f"x@{d}")
+            taken = [d for d in domains if domain_within(d, other.email_domains)] + [
+                d for d in other.email_domains if domain_within(d, domains)
             ]
             if taken:
                 raise forms.ValidationError(

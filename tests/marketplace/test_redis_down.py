@@ -28,16 +28,11 @@ from marketplace.settings import redis_caches
 from matching.models import Application
 from tests.accounts.factories import PASSWORD
 from tests.accounts.test_notification_delivery_worker import worker_on_every_queue
+from tests.marketplace.test_gunicorn import free_port
 from tests.matching.factories import ready_student
 from tests.projects.factories import open_project
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
@@ -92,7 +87,7 @@ def _reset_celery_connections() -> None:
 def own_redis(settings):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is needed (apt-get install redis-server)")
-    server = RedisServer(_free_port())
+    server = RedisServer(free_port())
     server.start()
     settings.REDIS_URL = server.url
     settings.CACHES = redis_caches(server.url)

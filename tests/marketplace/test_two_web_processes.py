@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from projects.models import SavedProject
 from tests.accounts.factories import PASSWORD, StudentFactory
 from tests.accounts.test_profiles import form_data as profile_form_data
 from tests.browser.flows import small_pdf
+from tests.marketplace.test_gunicorn import free_port
 from tests.projects.factories import open_project
 
 pytestmark = [
@@ -88,12 +88,6 @@ class Browser(requests.Session):
         for cookie in self.cookies:
             cookie.secure = False
         return response
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -188,7 +182,7 @@ def two_webs(tmp_path, redis_db_13):
     webs: list[Web] = []
     try:
         for name in ("a", "b"):
-            webs.append(_start(_free_port(), shared=shared, log=tmp_path / f"{name}.log"))
+            webs.append(_start(free_port(), shared=shared, log=tmp_path / f"{name}.log"))
         for web in webs:
             _wait_until_serving(web)
         yield webs[0], webs[1], shared
