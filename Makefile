@@ -33,7 +33,7 @@ PYTEST_ARGS ?=
 BENCH_DEFAULT_DATABASE_URL := postgres://postgres@127.0.0.1:5432/internly_bench
 BENCH_DATABASE_URL ?= $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(BENCH_DEFAULT_DATABASE_URL))
 
-.PHONY: help install run test check typecheck layers fmt bench bench-quick worker beat clean backup restore
+.PHONY: help install run test check typecheck layers fmt bench bench-quick loadtest worker beat clean backup restore
 
 help:
 	@echo "make run          migrate, seed demo data, serve on http://127.0.0.1:8000 (PORT=...)"
@@ -44,6 +44,7 @@ help:
 	@echo "make fmt          format and autofix with ruff"
 	@echo "make bench        benchmarks on PostgreSQL (BENCH_DATABASE_URL=...)"
 	@echo "make bench-quick  a short benchmark run"
+	@echo "make loadtest     Locust against gunicorn + PostgreSQL + Redis + Celery (LOADTEST_ARGS=...)"
 	@echo "make worker       Celery worker (needs REDIS_URL)"
 	@echo "make beat         Celery beat (needs REDIS_URL)"
 	@echo "make backup       PostgreSQL dump + stored files + manifest into backups/ (BACKUP_DIR=...)"
@@ -120,6 +121,16 @@ bench: $(RUN_STAMP)
 bench-quick: $(RUN_STAMP)
 	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(MANAGE) bench --quick
+
+# Locust against the production shape (gunicorn, DEBUG off, a Celery worker) on the
+# bench's scale-10 data: bench/README.md, "Load test". `make loadtest LOADTEST_ARGS=--profile`
+# adds a py-spy profile; CI runs `--smoke`. Redis database 10 unless LOADTEST_REDIS_URL.
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/10
+LOADTEST_ARGS ?=
+
+loadtest: $(DEV_STAMP)
+	$(PY) scripts/ensure_pg_database.py "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(LOADTEST_REDIS_URL)" $(MANAGE) loadtest $(LOADTEST_ARGS)
 
 # --- backups (PostgreSQL) -----------------------------------------------------
 

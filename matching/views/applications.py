@@ -83,6 +83,11 @@ def application_create(request: HttpRequest, project_pk: int) -> HttpResponse:
                 "by email.",
             )
             return redirect(application)
+        # The same form sent twice at once (a double click): the second submit meets the
+        # application the first made and answers as the first did, with its page.
+        existing = application_for_student_project(user=request.user, project=project)
+        if existing is not None:
+            return redirect(existing)
     return render(request, FORM, {"project": project, "problem": None, "form": form})
 
 

@@ -5,14 +5,14 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from matching.exceptions import SlotsFull
 from matching.models import Application, Engagement
 from matching.services.applications import application_accept
 from projects.models import Project
-from tests.matching.factories import (
-    submitted_application,
-)
+from tests.matching.factories import ready_student, submitted_application
 from tests.projects.factories import open_project
 
 SLOTS = 3
@@ -68,3 +68,39 @@ def test_concurrent_accepts_never_exceed_slots(attempt):
     assert not Application.objects.filter(
         project=project, status__in=Application.UNDECIDED
     ).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_double_submitted_application_form_makes_one_row_and_one_answer(attempt):
+    """A double click sends the form twice at once: one application, and both submits
+    answered alike, with the application's page (not a page for one and an error for
+    the other)."""
+    project = open_project(screening_questions=[])
+    student = ready_student()
+    url = reverse("matching:apply", kwargs={"project_pk": project.pk})
+    submits = 2
+    barrier = threading.Barrier(submits)
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        try:
+            client = Client()
+            client.force_login(student)
+            barrier.wait(timeout=30)
+            response = client.post(url, {"cover_note": "Twice at once"})
+            with lock:
+                answers.append((response.status_code, response.headers.get("Location", "")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(submits)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    application = Application.objects.get(project=project, student=student)
+    assert answers == [(302, application.get_absolute_url())] * submits
