@@ -14,6 +14,13 @@ gives the demo its calendar:
   transaction, keeping its order; the cohort's self-reported outcomes get their dates
   (OUTCOME_DAYS).
 
+- ``seed_recent_history``: the rest of the demo (the projects outside the cohort) is
+  spread over the weeks since each was published, in lifecycle order: applications
+  after publication, decisions after them, then the work, its submission, completion,
+  feedback, payment and offers; an ongoing story ends by now, a finished one a day
+  ago. Deadlines still ahead (an open project's, an active engagement's due date, an
+  open offer's answer-by date) stay where the services put them.
+
 Every move applies only to rows that still carry a later time than their target, so a
 second run changes nothing.
 """
@@ -33,6 +40,7 @@ from devtools import demo_data
 from devtools.demo_context import DemoContext
 from marketplace.placement import academic_year_start
 from matching.models import Application, Engagement, Offer, OutcomeReport, Payout
+from matching.services.feedback import feedback_window_days
 from projects.models import Project
 
 DAY = timedelta(days=1)
@@ -117,6 +125,20 @@ class _Story:
             for name, value in values.items()
             if isinstance(row._meta.get_field(name), models.DateTimeField)
         ]
+
+    def drop(self, row: models.Model, *names: str) -> None:
+        """Leave these fields of ``row`` as they are."""
+        values = self.rows.get((type(row), row.pk), (row, {}))[1]
+        for name in names:
+            values.pop(name, None)
+
+    def value(self, row: models.Model, name: str) -> datetime | None:
+        return self.rows.get((type(row), row.pk), (row, {}))[1].get(name)
+
+    def shift(self, delta: timedelta) -> None:
+        for _, values in self.rows.values():
+            for field, value in values.items():
+                values[field] = value + delta
 
     def squeeze(self, start: datetime, limit: datetime) -> None:
         """Compress the story towards ``start`` so that it ends by ``limit`` (a story in
@@ -323,3 +345,126 @@ def _date_outcomes(ctx: DemoContext, *, limit: datetime) -> None:
         ctx.created["outcome reports dated"] += OutcomeReport.objects.filter(
             student=student, reported_at__gt=when
         ).update(reported_at=when)
+
+
+# ------------------------------------------------------------------------------
+# The recent demo: every project outside the placement cohort
+# ------------------------------------------------------------------------------
+FINISHED = {Project.Status.COMPLETED, Project.Status.CANCELLED}
+ENGAGEMENT_ENDED = {Engagement.Status.COMPLETED, Engagement.Status.CANCELLED}
+
+
+def seed_recent_history(ctx: DemoContext) -> None:
+    """Spread each published project's story (outside the placement cohort) over the
+    time since it was published. The services dated it all "now"; a project still in
+    that state (made after its publication) is dated, one already dated is left alone."""
+    tz = time_zone()
+    limit = ctx.now - timedelta(hours=1)
+    for spec in demo_data.PROJECTS:
+        title = spec["title"]
+        project = ctx.projects.get(title)
+        if title in demo_data.PLACEMENT_HISTORY or project is None:
+            continue
+        project.refresh_from_db()
+        if project.published_at is None or project.created_at <= project.published_at:
+            continue  # never published, or dated by an earlier run
+        story = _recent_story(project, limit=limit)
+        with transaction.atomic():
+            story.apply(tz)
+            _date_recent_notifications(project, story, fallback=max(story.moments()))
+        ctx.created["recent stories dated"] += 1
+
+
+def _recent_story(project: Project, *, limit: datetime) -> _Story:
+    published = project.published_at
+    assert published is not None
+    story = _project_story(project, published)
+    engagements = list(project.engagements.prefetch_related("offers", "hours"))
+    window = timedelta(days=feedback_window_days())
+    for engagement in engagements:
+        completed = story.value(engagement, "completed_at")
+        released_alone = engagement.feedback_released_at is not None and not (
+            hasattr(engagement, "supervisor_feedback") and hasattr(engagement, "intern_feedback")
+        )
+        if completed is not None and released_alone:
+            # Released by the window closing, not by both sides: 14 days after completion.
+            story.set(engagement, feedback_released_at=completed + window + DAY)
+    # Deadlines that lie ahead stay ahead.
+    if project.status == Project.Status.OPEN:
+        story.drop(project, "application_deadline")
+    for engagement in engagements:
+        if engagement.status not in ENGAGEMENT_ENDED:
+            story.drop(engagement, "due_date")
+        for offer in engagement.offers.all():
+            if offer.status in (Offer.Status.EXTENDED, Offer.Status.EXPIRED):
+                # Still open (ahead), or lapsed yesterday as the demo made it.
+                story.drop(offer, "response_deadline", "start_date")
+    if project.status in FINISHED:
+        # A finished story keeps its pace and ends by yesterday.
+        latest = max(story.moments())
+        if latest > limit - DAY:
+            story.shift(limit - DAY - latest)
+    else:
+        story.squeeze(published, limit)
+    for engagement in engagements:
+        _hours_story(story, engagement, limit=limit)
+    return story
+
+
+def _hours_story(story: _Story, engagement: Engagement, *, limit: datetime) -> None:
+    """The hours logged between the start and the hand-in (or now), in their order;
+    the last activity of a running engagement is its latest message or hours."""
+    start = story.value(engagement, "started_at") or engagement.started_at
+    end = (
+        story.value(engagement, "submitted_at")
+        or story.value(engagement, "cancelled_at")
+        or story.value(engagement, "completed_at")
+        or limit
+    )
+    entries = sorted(engagement.hours.all(), key=lambda e: (e.date, e.pk))
+    moments = []
+    for n, entry in enumerate(entries):
+        when = start + (end - start) * (n + 1) / (len(entries) + 1)
+        story.set(entry, date=when, created_at=when)
+        moments.append(when)
+    if engagement.status not in ENGAGEMENT_ENDED:
+        messages = [
+            story.value(message, "created_at") or start for message in engagement.messages.all()
+        ]
+        story.set(engagement, last_activity_at=max([start, *moments, *messages]))
+
+
+def _date_recent_notifications(project: Project, story: _Story, *, fallback: datetime) -> None:
+    """Each notification the story sent is dated with the step it told about: an
+    application's with its decision (or its arrival), an engagement's with its last
+    step, an offer's with its extension. Read or unread stays as it was."""
+    dated: list[tuple[str, datetime | None]] = []
+    for application in project.applications.all():
+        when = story.value(application, "decided_at") or story.value(application, "created_at")
+        for name in ("applicant-detail", "application-detail"):
+            dated.append((reverse(f"matching:{name}", kwargs={"pk": application.pk}), when))
+    for engagement in project.engagements.prefetch_related("offers"):
+        when = max(
+            v
+            for v in (
+                story.value(engagement, name)
+                for name in ("started_at", "submitted_at", "completed_at", "cancelled_at")
+            )
+            if v is not None
+        )
+        link = reverse("matching:engagement-detail", kwargs={"pk": engagement.pk})
+        dated.append((link, when))
+        for offer in engagement.offers.all():
+            dated.append((offer.get_absolute_url(), story.value(offer, "created_at") or when))
+    newest = project.applications.order_by("-pk").first()
+    if newest is not None:
+        link = reverse("matching:applicant-list", kwargs={"project_pk": project.pk})
+        dated.append((link, story.value(newest, "created_at") or fallback))
+    for link, when in dated:
+        if when is not None:
+            Notification.objects.filter(link__startswith=link, created_at__gt=when).update(
+                created_at=when
+            )
+    Notification.objects.filter(
+        text__contains=f"“{project.title}”", created_at__gt=fallback
+    ).update(created_at=fallback)

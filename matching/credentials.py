@@ -198,4 +198,7 @@ def credential_verify(
 
 
 def _item(credential_id: uuid.UUID) -> ExperienceItem | None:
-    return ExperienceItem.objects.filter(credential_id=credential_id).first()
+    # An item its student has not yet decided on is nobody else's to verify.
+    return ExperienceItem.objects.filter(
+        credential_id=credential_id, status=ExperienceItem.Status.DECIDED
+    ).first()

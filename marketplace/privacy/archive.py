@@ -422,6 +422,7 @@ def _records(user: User) -> dict[str, Any]:
                 "project": item.engagement.project.title,
                 "organization": item.engagement.project.organization.name,
                 "is_visible": item.is_visible,
+                "status": item.status,
                 "show_ratings": item.show_ratings,
                 "show_quote": item.show_quote,
                 "credential_id": item.credential_id,

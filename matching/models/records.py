@@ -147,9 +147,24 @@ class Endorsement(models.Model):
         return f"{self.skill} for {self.student}"
 
 
-class ExperienceItem(models.Model):
+class ExperienceItem(StatefulModel):
     """A completed engagement as verified experience on the student's record, with the
-    student's choices of what others may see."""
+    student's choices of what others may see.
+
+    A new item is ``pending``: only the student sees it (with the supervisor's ratings
+    once released) until they decide to show or hide it. Deciding is one-way; after it,
+    ``is_visible`` and the other toggles are the student's standing choice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "New: awaiting the student's decision"
+        DECIDED = "decided", "Decided by the student"
+
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.DECIDED}),
+        Status.DECIDED: frozenset(),
+    }
+    history_accessor = "events"
 
     engagement = models.OneToOneField(
         Engagement, on_delete=models.CASCADE, related_name="experience_item"
@@ -157,7 +172,8 @@ class ExperienceItem(models.Model):
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experience_items"
     )
-    # Shown on the public verification page and to employers the student applies to.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Once decided: shown on the public record and to employers the student applies to.
     is_visible = models.BooleanField(default=True)
     show_ratings = models.BooleanField(default=True)
     show_quote = models.BooleanField(default=False)
@@ -171,6 +187,18 @@ class ExperienceItem(models.Model):
 
     def __str__(self) -> str:
         return f"Experience: {self.engagement}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_shown_to_others(self) -> bool:
+        return self.status == self.Status.DECIDED and self.is_visible
+
+
+class ExperienceItemEvent(StatusChange):
+    item = models.ForeignKey(ExperienceItem, on_delete=models.CASCADE, related_name="events")
 
 
 class ResumeBullet(models.Model):

@@ -2,8 +2,9 @@
 
     owner     the student: every item, every bullet (with its state), the ratings and the
               quote once the feedback is released, and what others would see
-    public    a share link, the print page, an employer the student applied to: visible
-              items only, approved bullets only, ratings only if show_ratings, the quote
+    public    a share link, the print page, an employer the student applied to: items the
+              student decided to show only (a new, undecided item is the student's
+              alone), approved bullets only, ratings only if show_ratings, the quote
               only if show_quote (and the supervisor wrote a recommendation)
 
 Outcomes, endorsed skills, ratings and the quote come from the supervisor's feedback, so
@@ -32,6 +33,7 @@ from ..models import (
     ResumeBullet,
     SupervisorFeedback,
 )
+from .feedback import SkillEndorsements
 
 OWNER = "owner"
 PUBLIC = "public"
@@ -59,6 +61,10 @@ class RecordEntry:
     @property
     def credential_revoked(self) -> bool:
         return self.item.credential_revoked_at is not None
+
+    @property
+    def pending(self) -> bool:
+        return self.item.is_pending
 
 
 def _items(student: User) -> QuerySet[ExperienceItem]:
@@ -125,8 +131,27 @@ def record_entries_for(*, student: User, audience: str) -> list[RecordEntry]:
     """The record as ``audience`` sees it (see the module docstring)."""
     items = _items(student)
     if audience != OWNER:
-        items = items.filter(is_visible=True)
+        items = items.filter(status=ExperienceItem.Status.DECIDED, is_visible=True)
     return [_entry(item, audience=audience) for item in items]
+
+
+def record_endorsements_from(entries: list[RecordEntry]) -> list[SkillEndorsements]:
+    """The endorsed skills summed over the entries given, in ``student_endorsements``'s
+    shape and order: for the public pages, whose entries are only the items the student
+    shows, so a new or hidden item's endorsements stay as private as the item."""
+    by_skill: dict[str, SkillEndorsements] = {}
+    for entry in entries:
+        if not entry.released:  # endorsements are part of the feedback
+            continue
+        for endorsement in entry.item.engagement.endorsements.all():
+            row = by_skill.setdefault(
+                endorsement.skill.name,
+                SkillEndorsements(endorsement.skill_id, endorsement.skill.name, 0),
+            )
+            row.count += 1
+            if entry.organization.name not in row.organizations:
+                row.organizations.append(entry.organization.name)
+    return sorted(by_skill.values(), key=lambda e: (-e.count, e.skill_name.casefold()))
 
 
 def record_item_get_for_owner(*, user: User, pk: int) -> ExperienceItem:
@@ -144,12 +169,14 @@ def record_entry_for_owner(*, user: User, pk: int) -> RecordEntry:
 
 
 def record_item_get_by_credential(*, credential_id: uuid.UUID) -> ExperienceItem:
-    """Anyone may fetch a credential by its (unguessable) id; an unknown id is a 404."""
+    """Anyone may fetch a credential by its (unguessable) id; an unknown id, or an item
+    its student has not decided about yet, is a 404."""
     return get_object_or_404(
         ExperienceItem.objects.select_related(
             "engagement__project__organization", "engagement__student"
         ),
         credential_id=credential_id,
+        status=ExperienceItem.Status.DECIDED,
     )
 
 

@@ -2,6 +2,9 @@
 student's choices of what others see, résumé bullets, share links and credentials.
 
     completed engagement ──experience_item_ensure──▶ ExperienceItem (+ drafted bullets)
+    item: pending (only the student sees it) ──publish / hide──▶ decided
+          (saving the visibility form decides too; deciding is one-way, audited, and
+          afterwards the student's toggles alone say what others see)
     feedback released ──▶ untouched drafts are re-drafted with outcomes and endorsements
     bullet: draft ──save──▶ edited (not shown) ──approve──▶ approved (shown to others)
                  └──────────────approve──────────────────────┘   editing un-approves
@@ -23,9 +26,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User, hash_token
+from core.statemachine import transition
 
 from ..bullets import draft_bullets
-from ..exceptions import MatchingError
+from ..exceptions import InvalidTransition, MatchingError
 from ..models import (
     Endorsement,
     Engagement,
@@ -134,6 +138,44 @@ def experience_items_ensure_for(*, student: User) -> int:
 # ------------------------------------------------------------------------------
 # The student's choices
 # ------------------------------------------------------------------------------
+SHOWN_NOTE = "Shown to others"
+HIDDEN_NOTE = "Hidden from others"
+
+
+def _decide(item: ExperienceItem, *, actor: User, is_visible: bool) -> ExperienceItem:
+    """pending → decided with the student's choice, under the row lock, audited. Inside
+    the caller's transaction."""
+    try:
+        transition(
+            item,
+            to_status=ExperienceItem.Status.DECIDED,
+            actor=actor,
+            note=SHOWN_NOTE if is_visible else HIDDEN_NOTE,
+            fields={"is_visible": is_visible},
+        )
+    except InvalidTransition as exc:
+        raise RecordError(
+            "You already chose for this experience: change who sees it under "
+            "“Who sees this experience”."
+        ) from exc
+    return item
+
+
+@transaction.atomic(durable=True)
+def experience_item_publish(*, item: ExperienceItem, actor: User) -> ExperienceItem:
+    """The student shows a new item to others (the ratings and quote as their toggles
+    say)."""
+    _require_owner(item.student_id, actor)
+    return _decide(item, actor=actor, is_visible=True)
+
+
+@transaction.atomic(durable=True)
+def experience_item_hide(*, item: ExperienceItem, actor: User) -> ExperienceItem:
+    """The student keeps a new item to themselves; they can show it later."""
+    _require_owner(item.student_id, actor)
+    return _decide(item, actor=actor, is_visible=False)
+
+
 @transaction.atomic(durable=True)
 def experience_item_set_visibility(
     *,
@@ -144,8 +186,12 @@ def experience_item_set_visibility(
     show_quote: bool,
 ) -> ExperienceItem:
     """What others see of this item. Showing the supervisor's quote is also the
-    student's decision to make the recommendation public."""
+    student's decision to make the recommendation public. Saving it on a new item is
+    the student's decision about it."""
     _require_owner(item.student_id, actor)
+    # Read the decision under the lock: a stale page may still think the item is new.
+    if ExperienceItem.objects.select_for_update().get(pk=item.pk).is_pending:
+        _decide(item, actor=actor, is_visible=bool(is_visible))
     item.is_visible = bool(is_visible)
     item.show_ratings = bool(show_ratings)
     item.show_quote = bool(show_quote)

@@ -3,7 +3,8 @@ links, the public and employer views, the print page, and the Open Badges creden
 with its public verification endpoint.
 
 Who sees what (see selectors/records.py): the owner everything; a share link, the print
-page and an employer the student applied to the visible items with approved bullets.
+page and an employer the student applied to the items the student decided to show, with
+approved bullets. A new item waits for the student to publish or hide it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..selectors.records import (
     OWNER,
     PUBLIC,
     record_bullet_get_for_owner,
+    record_endorsements_from,
     record_entries_for,
     record_entry_for_owner,
     record_item_get_by_credential,
@@ -75,13 +77,14 @@ def record_detail(request: HttpRequest) -> HttpResponse:
 def record_print(request: HttpRequest) -> HttpResponse:
     """What others see, laid out for printing to PDF."""
     services.experience_items_ensure_for(student=request.user)
+    entries = record_entries_for(student=request.user, audience=PUBLIC)
     return render(
         request,
         "matching/record_print.html",
         {
             "student": request.user,
-            "entries": record_entries_for(student=request.user, audience=PUBLIC),
-            "student_endorsements": student_endorsements(student=request.user),
+            "entries": entries,
+            "student_endorsements": record_endorsements_from(entries),
         },
     )
 
@@ -132,7 +135,11 @@ def record_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @student_required
 def record_item_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the visibility toggles, or, with ``decision`` (the buttons on a new item),
+    publish or hide the item."""
     item = record_item_get_for_owner(user=request.user, pk=pk)
+    if "decision" in request.POST:
+        return _record_item_decide(request, item)
     form = VisibilityForm(request.POST)
     form.is_valid()  # booleans: always valid
     ok, _ = run_service(
@@ -145,6 +152,33 @@ def record_item_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     if ok:
         messages.success(request, "Your visibility choices are saved.")
     return redirect(_item_url(item))
+
+
+DECISIONS = {
+    "publish": (
+        services.experience_item_publish,
+        "“{title}” is now on your record for others to see.",
+    ),
+    "hide": (
+        services.experience_item_hide,
+        "“{title}” stays hidden from others. You can show it later.",
+    ),
+}
+
+
+def _record_item_decide(request: HttpRequest, item) -> HttpResponse:
+    decision = DECISIONS.get(request.POST.get("decision", ""))
+    if decision is None:
+        messages.error(request, "Choose whether to show this experience or keep it hidden.")
+    else:
+        service, success = decision
+        ok, _ = run_service(request, service, item=item, actor=request.user)
+        if ok:
+            messages.success(request, success.format(title=item.engagement.project.title))
+    # Back where the choice was made: the record page or the item's own page.
+    if request.POST.get("next") == "item":
+        return redirect(_item_url(item))
+    return redirect(reverse("matching:record") + f"#entry-{item.pk}")
 
 
 def _bullet_save(request: HttpRequest, pk: int, bullet_pk: int, *, approve: bool) -> HttpResponse:
@@ -274,13 +308,14 @@ def record_share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def record_public(request: HttpRequest, token: str) -> HttpResponse:
     student = record_student_for_token(token=token)
+    entries = record_entries_for(student=student, audience=PUBLIC)
     response = render(
         request,
         "matching/record_public.html",
         {
             "student": student,
-            "entries": record_entries_for(student=student, audience=PUBLIC),
-            "student_endorsements": student_endorsements(student=student),
+            "entries": entries,
+            "student_endorsements": record_endorsements_from(entries),
             "recommendations": recommendation_list_public(student=student),
             "shared_link": True,
         },
@@ -294,13 +329,14 @@ def record_public(request: HttpRequest, token: str) -> HttpResponse:
 @organization_member_required
 def record_for_employer(request: HttpRequest, student_pk: int) -> HttpResponse:
     student = record_student_for_employer(user=request.user, student_pk=student_pk)
+    entries = record_entries_for(student=student, audience=PUBLIC)
     return render(
         request,
         "matching/record_public.html",
         {
             "student": student,
-            "entries": record_entries_for(student=student, audience=PUBLIC),
-            "student_endorsements": student_endorsements(student=student),
+            "entries": entries,
+            "student_endorsements": record_endorsements_from(entries),
             "recommendations": recommendation_list_public(student=student),
             "shared_link": False,
         },

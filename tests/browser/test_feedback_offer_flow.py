@@ -134,6 +134,9 @@ def test_feedback_record_share_and_offer(browser, live_server):
     expect(s.get_by_text("Bullet approved: others can see it.")).to_be_visible()
     approved = ResumeBullet.objects.get(item__engagement=engagement, text=BULLET)
     assert approved.is_approved
+    # A new record item is the student's alone until they choose to show it.
+    s.get_by_role("button", name="Show on my record").click()
+    expect(s.get_by_text("is now on your record for others to see")).to_be_visible()
     unapproved = [b.draft_text for b in bullets.exclude(pk=approved.pk) if not b.is_approved]
 
     s.get_by_role("link", name="Experience record").click()

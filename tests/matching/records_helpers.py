@@ -24,7 +24,7 @@ from matching.services.engagements import (
     engagement_submit_work,
 )
 from matching.services.feedback import intern_feedback_submit, supervisor_feedback_submit
-from matching.services.records import experience_item_ensure
+from matching.services.records import experience_item_ensure, experience_item_publish
 from tests.matching.engagement_helpers import make_engagement
 
 SUPERVISOR_DEFAULTS = {
@@ -86,10 +86,14 @@ def released_engagement(*, skills=(), supervisor_overrides=None, intern_override
     return engagement
 
 
-def record_item(engagement: Engagement) -> ExperienceItem:
-    """The engagement's record item (created if the completion hook has not yet)."""
+def record_item(engagement: Engagement, *, decided: bool = True) -> ExperienceItem:
+    """The engagement's record item (created if the completion hook has not yet), which
+    its student has chosen to show, as most tests want; ``decided=False`` leaves a new
+    item waiting for that choice (only the student sees it)."""
     item = experience_item_ensure(engagement=engagement)
     assert item is not None
+    if decided and item.is_pending:
+        experience_item_publish(item=item, actor=engagement.student)
     return ExperienceItem.objects.select_related("engagement__project__organization").get(
         pk=item.pk
     )

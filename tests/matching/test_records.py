@@ -11,6 +11,7 @@ from matching.models import ExperienceItem, RecordShare, ResumeBullet, Superviso
 from matching.services.records import (
     RecordError,
     experience_item_ensure,
+    experience_item_publish,
     experience_item_set_visibility,
     record_share_create,
     resume_bullet_save,
@@ -34,7 +35,8 @@ QUOTE = "One of the best interns we have worked with."
 @pytest.fixture
 def record(student, supervisor):
     """A released engagement with hours and an endorsed skill; its second bullet is
-    approved in the student's words, the others stay drafts. Plus a hidden item."""
+    approved in the student's words, the others stay drafts; the student published it.
+    Plus an item the student hid."""
     engagement = released_engagement(
         student=student,
         supervisor=supervisor,
@@ -42,6 +44,8 @@ def record(student, supervisor):
         hours=["2.5", "3"],
     )
     item = record_item(engagement)
+    if item.is_pending:  # a new item waits for its student to show it
+        experience_item_publish(item=item, actor=student)
     bullets = list(item.bullets.all())
     resume_bullet_save(bullet=bullets[1], actor=student, text=APPROVED, approve=True)
     hidden = record_item(completed_engagement(student=student))

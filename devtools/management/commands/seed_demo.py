@@ -10,7 +10,8 @@ may read what earlier steps stored there. Projects are published first; the step
 experience record, payouts, offers and outcomes through the real matching services; then
 the projects the demo wants finished are closed, completed or cancelled. Northfield's
 placement cohort lives through the same steps; ``devtools/demo_placement.py`` then dates
-its history back over the last two academic years, and the placement facts are built.
+its history back over the last two academic years, dates the rest of the demo over the
+weeks since each project was published, and the placement facts are built.
 """
 
 from __future__ import annotations
@@ -367,6 +368,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     demo_lifecycle.seed_outcomes,
     seed_project_endings,
     demo_placement.seed_placement_history,
+    demo_placement.seed_recent_history,
     seed_statistics,
 ]
 
