@@ -10,12 +10,16 @@ connection per process every few seconds, not one per cache call.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.http import HttpResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -25,9 +29,28 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 RETRY_AFTER = 5.0
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client makes a new ``redis.Redis`` for every cache call, and building one
+    fills its table of reply parsers: on a page of twenty cached cards that costs more
+    than the round trips. One per connection pool does the same work; a client is safe
+    to share between threads, like its pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = _OneClientPerPool
         self._down_until = 0.0
 
     def _call(self, operation: str, fallback: Any, *args, **kwargs) -> Any:
@@ -86,3 +109,68 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", False)
+
+
+# ------------------------------------------------------------------------------
+# Whole public pages for visitors who have not signed in
+# ------------------------------------------------------------------------------
+
+#: Request headers that change a public page's answer (htmx asks for a fragment).
+_VARYING_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_HISTORY_RESTORE_REQUEST")
+
+
+def cache_public_page(*, seconds: int, version_key: str):
+    """Serve a public page to visitors who have not signed in from the cache, whole.
+
+    Anonymous visitors all see the same page for the same URL, and they are most of the
+    traffic: a hit costs two cache reads instead of the view's queries and templates.
+    The key holds the value of ``version_key``, which the app owning what the page shows
+    replaces whenever that changes (``projects.catalogue``), so an edit is seen at once;
+    ``seconds`` bounds what a change no signal reports (a bulk update) can leave stale.
+
+    Nothing personal is ever stored: a signed-in user, a visitor with a message waiting
+    for them, and a page that used a CSRF token (it belongs to one visitor) all go
+    straight to the view, and only a plain 200 is kept.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _may_share(request):
+                return view(request, *args, **kwargs)
+            version = cache.get(version_key) or "-"
+            varying = "|".join(request.META.get(header, "") for header in _VARYING_HEADERS)
+            digest = hashlib.sha256(
+                f"{version}|{request.get_full_path()}|{varying}".encode()
+            ).hexdigest()
+            key = f"public-page:{view.__module__}.{view.__name__}:{digest}"
+            stored = cache.get(key)
+            if stored is not None:
+                content, headers = stored
+                response = HttpResponse(content)
+                for name, value in headers.items():
+                    response[name] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            ):
+                kept = {n: response[n] for n in ("Content-Type", "Vary") if response.has_header(n)}
+                cache.set(key, (response.content, kept), seconds)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _may_share(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and "messages" not in request.COOKIES
+        and not request.session.get("_messages")
+    )

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
@@ -496,9 +497,24 @@ def stats_run_finish(*, run: StatsRun, rows: int = 0, error: str = "") -> None:
     )
 
 
+#: An organization's figures are recomputed at most this often; the page says when.
+EMPLOYER_FIGURES_TTL = 120
+
+
 def employer_figures(*, organization_id: int, year: date) -> dict[str, Any]:
     """Headline, monthly trend and category and skill breakdowns of one organization's
-    academic year, computed live (a fixed number of aggregate queries)."""
+    academic year: computed from its live data (a fixed number of aggregate queries),
+    then kept for ``EMPLOYER_FIGURES_TTL`` so that members opening the page again and
+    again do not repeat the aggregates."""
+    key = f"employer-figures:{organization_id}:{year.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _employer_figures(organization_id=organization_id, year=year)
+        cache.set(key, figures, EMPLOYER_FIGURES_TTL)
+    return figures
+
+
+def _employer_figures(*, organization_id: int, year: date) -> dict[str, Any]:
     start, end = academic_year_bounds(year)
     selection = Selection(scope_id=organization_id, start=start, end=end)
     headline = compute_groups(period_type=Period.YEAR, dimension="", selection=selection).get(

@@ -7,3 +7,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import notification_kinds  # noqa: F401  (registers the kinds projects sends)
+        from .catalogue import connect_catalogue_signals
+
+        connect_catalogue_signals()

@@ -81,10 +81,12 @@ def _test_settings(settings, tmp_path):
     # Placement facts are rebuilt by the tests that read them (placement_rebuild), not
     # after every save; tests/marketplace/test_placement_refresh.py turns this back on.
     settings.PLACEMENT_TRACK_CHANGES = False
-    # Cached fragments (similar projects, …) must not leak from one test into the next.
-    from django.core.cache import cache
+    # Cached pages and fragments (similar projects, cards, …) must not leak from one
+    # test into the next.
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
     from marketplace.celery import app
 
     eager = app.conf.task_always_eager

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.cache import cache_public_page
+from projects.catalogue import CATALOGUE_VERSION_KEY, PUBLIC_PAGE_SECONDS
 from projects.selectors.discovery import project_list_similar_cached, project_page_get
 
 from ..selectors.applications import application_for_student_project
@@ -20,6 +22,7 @@ _SKILL_REASONS = ("Matches ", "Missing:", "No required skills")
 
 
 @login_not_required
+@cache_public_page(seconds=PUBLIC_PAGE_SECONDS, version_key=CATALOGUE_VERSION_KEY)
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
