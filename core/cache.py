@@ -16,12 +16,15 @@ import time
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.http import HttpResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .replica import PIN_COOKIE, response_from_replica
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +43,10 @@ class _OneClientPerPool(RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 
@@ -159,7 +162,11 @@ def cache_public_page(*, seconds: int, version_key: str):
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             ):
                 kept = {n: response[n] for n in ("Content-Type", "Vary") if response.has_header(n)}
-                cache.set(key, (response.content, kept), seconds)
+                # A page read from a replica may lag a change that already has its new
+                # version: keep it no longer than a writer is kept off the replica.
+                lag_bound = settings.REPLICA_PIN_SECONDS
+                kept_for = min(seconds, lag_bound) if response_from_replica(response) else seconds
+                cache.set(key, (response.content, kept), kept_for)
             return response
 
         return wrapped
@@ -171,6 +178,8 @@ def _may_share(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
+        # Who has just written sees their own change, not a copy from before it.
+        and PIN_COOKIE not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.session.get("_messages")
     )

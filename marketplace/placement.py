@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -736,13 +736,17 @@ def _without_jit() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
+    # Both databases when there is a replica: the rebuild reads from it (core.replica).
+    used = [connections[alias] for alias in connections]
+    for each in used:
+        with each.cursor() as cursor:
+            cursor.execute("SET jit = off")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET jit")
+        for each in used:
+            with each.cursor() as cursor:
+                cursor.execute("RESET jit")
 
 
 def _rebuild(units: set[tuple[int, date]] | None) -> int:

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After a write, this client reads the primary for a while (core/replica.py).
+    "core.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +155,20 @@ DATABASES = {
 # defeat that and hold locks for the whole request.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Read scaling (core/replica.py), off unless set: a streaming replica of the primary for
+# read-only work (anonymous browsing, dashboards, the nightly statistics). Writes, and a
+# client's reads for REPLICA_PIN_SECONDS after it wrote, stay on the primary. Tests
+# read the test database through "default" (MIRROR): the suite needs no replica.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Harmless without a replica: every query goes to "default" and the middleware unloads.
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "15"))
 
 # ------------------------------------------------------------------------------
 # Cache, Celery
@@ -164,6 +180,16 @@ name_metric_files_by_host_and_pid()
 REDIS_URL = env("REDIS_URL")
 
 
+# Template fragments keyed by what they show ({% cache … using="fragments" %}: a card by
+# its project's version, a row by its application's): a new version is a new key, so
+# each process may keep its own copy, read without a network round trip.
+FRAGMENT_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
+
 def redis_caches(url: str) -> dict:
     """The cache on Redis. Redis down is a miss, not an error (core/cache.py): pages,
     logins and actions go on from the database, and a host that does not answer costs
@@ -173,14 +199,18 @@ def redis_caches(url: str) -> dict:
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        "fragments": FRAGMENT_CACHE,
     }
 
 
 if REDIS_URL:
     CACHES = redis_caches(REDIS_URL)
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": FRAGMENT_CACHE,
+    }
 
 # Sessions are read from the cache and written through to the database: one query less
 # on every logged-in page, and nobody is logged out when the cache is flushed.

@@ -4,9 +4,10 @@ placement report (PDF), plus "Refresh now" and its progress.
 
 Career-office and site figures are sums over the placement facts
 (``dashboards.figures.placement_figures``, a fixed handful of queries for any filter),
-with the privacy threshold applied; employer figures are computed live from the
-organization's own data (``stats.employer_figures``). The career office's student list
-reads current data, paginated, with a fixed number of queries. Every page or CSV that
+with the privacy threshold applied; employer figures are computed from the
+organization's own live data and kept two minutes (``stats.employer_figures``). The
+career office's student list reads current data, paginated, with a fixed number of
+queries. Every page or CSV that
 names students is recorded in the access log (``services.dashboard_access_log_create``).
 """
 
@@ -35,6 +36,7 @@ from accounts.permissions import (
     staff_required,
 )
 from core.csv import csv_safe
+from core.replica import replica_view
 from core.web import paginate
 
 from . import placement, stats
@@ -164,6 +166,7 @@ def _career_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @career_office_required
+@replica_view
 def career_dashboard(request: HttpRequest) -> HttpResponse:
     ctx = _career_context(request)
     students = selectors.career_students_base(
@@ -197,6 +200,7 @@ def career_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @career_office_required
+@replica_view
 def career_export(request: HttpRequest) -> HttpResponse:
     """CSV of one dashboard table (``?table=<name>``), with the page's filters."""
     name = request.GET.get("table", "")
@@ -225,6 +229,7 @@ def career_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @career_office_required
+@replica_view
 def career_report(request: HttpRequest) -> HttpResponse:
     """The academic year's placement report as a PDF: the headline, funnel, conversion
     and knowledge rate with their definitions and exclusions, and the breakdowns, all
@@ -296,6 +301,7 @@ def _employer_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @organization_member_required
+@replica_view
 def employer_dashboard(request: HttpRequest) -> HttpResponse:
     ctx = _employer_context(request)
     ctx.update(_run_context(request.user, ctx["figures"]))
@@ -304,6 +310,7 @@ def employer_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @organization_member_required
+@replica_view
 def employer_export(request: HttpRequest) -> HttpResponse:
     ctx = _employer_context(request)
     name = request.GET.get("table", "")
@@ -317,6 +324,7 @@ def employer_export(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------
 @require_GET
 @staff_required
+@replica_view
 def site_summary(request: HttpRequest) -> HttpResponse:
     form, year, _ = _filters(
         request,

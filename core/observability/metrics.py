@@ -15,11 +15,12 @@ import hmac
 import logging
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -51,7 +52,7 @@ QUERIES = Histogram(
 
 class QueryCountMiddleware:
     """Counts the queries of each request with Django's execute_wrapper, which sees
-    every query of the default database whatever the engine (django-prometheus would
+    every query of each database whatever the engine (django-prometheus would
     need its own database engine in DATABASES instead)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -65,7 +66,10 @@ class QueryCountMiddleware:
             queries += 1
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
+        with ExitStack() as wrappers:
+            # The replica's too, when there is one (core.replica): a page's queries.
+            for alias in connections:
+                wrappers.enter_context(connections[alias].execute_wrapper(count))
             response = self.get_response(request)
         match = request.resolver_match
         QUERIES.labels(view=match.view_name if match else "<unresolved>").observe(queries)

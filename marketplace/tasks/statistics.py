@@ -9,6 +9,8 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
+from core.replica import replica_reads
+
 from .. import placement, stats
 
 logger = logging.getLogger(__name__)
@@ -31,7 +33,10 @@ def compute_statistics(self, run_id: int | None = None) -> int:
         logger.info("statistics run %s already finished; nothing to do", run_id)
         return 0
     try:
-        rows = stats.placement_rebuild()
+        # Source rows from the replica once it has caught up; each unit is written on
+        # the primary, in its own transaction (which reads the primary).
+        with replica_reads(up_to_date=True, read_your_writes=False):
+            rows = stats.placement_rebuild()
     except DatabaseError as exc:
         if self.request.retries >= (self.max_retries or 0):
             stats.stats_run_finish(run=run, error=f"{exc.__class__.__name__}: {exc}")
@@ -53,4 +58,5 @@ def compute_statistics(self, run_id: int | None = None) -> int:
 def refresh_dirty_placement_units() -> int:
     """Rebuild the placement units a change marked dirty; a burst of changes queues
     several of these, and all but the first find nothing left to do."""
-    return placement.placement_refresh_dirty()
+    with replica_reads(up_to_date=True, read_your_writes=False):
+        return placement.placement_refresh_dirty()

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.cache import cache_public_page
+from core.replica import replica_view
 from projects.catalogue import CATALOGUE_VERSION_KEY, PUBLIC_PAGE_SECONDS
 from projects.selectors.discovery import project_list_similar_cached, project_page_get
 
@@ -24,6 +25,7 @@ _SKILL_REASONS = ("Matches ", "Missing:", "No required skills")
 @login_not_required
 @cache_public_page(seconds=PUBLIC_PAGE_SECONDS, version_key=CATALOGUE_VERSION_KEY)
 @require_GET
+@replica_view(anonymous_only=True)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project, match = project_page_get(pk, viewer=user)

@@ -23,9 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import student_required
 from accounts.selectors.skills import skill_taxonomy
+from core.cache import cache_public_page
 from core.pagination import CappedPaginator
+from core.replica import replica_view
 from core.web import paginate, run_service
 
+from ..catalogue import CATALOGUE_VERSION_KEY, PUBLIC_PAGE_SECONDS
 from ..forms_discovery import BrowseFilterForm, active_filter_count
 from ..selectors.discovery import (
     SORT_MATCH,
@@ -99,7 +102,9 @@ def _results_page(request: HttpRequest, filters: BrowseFilters) -> dict:
 
 
 @login_not_required
+@cache_public_page(seconds=PUBLIC_PAGE_SECONDS, version_key=CATALOGUE_VERSION_KEY)
 @require_GET
+@replica_view(anonymous_only=True)
 def browse(request: HttpRequest) -> HttpResponse:
     user = request.user
     is_student = user.is_authenticated and user.is_student
