@@ -414,7 +414,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = (VerifiedFilter, "size", "industry", "created_at")
     search_fields = ("name", "slug", "website", "memberships__user__email")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("verified_at", "verified_by", "created_at")
+    # A logo goes through the members' form, which checks and re-encodes it
+    # (accounts.services.logos); the admin shows it only.
+    readonly_fields = ("logo", "verified_at", "verified_by", "created_at")
     fields = (
         "name",
         "slug",

@@ -4,8 +4,10 @@ their career-office staff, student profiles, the skill taxonomy and notification
 from __future__ import annotations
 
 import hashlib
+import secrets
 import zoneinfo
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -221,6 +223,14 @@ class CareerOfficeMembership(models.Model):
 # ------------------------------------------------------------------------------
 # Employer organizations
 # ------------------------------------------------------------------------------
+def organization_logo_path(organization: Organization, filename: str) -> str:
+    """Each organization's files under its own folder, and a new name for every upload:
+    a replaced logo never shares a name (or a cached copy) with the one before."""
+    # The services save a new organization before its logo; the admin's add form may not.
+    folder = organization.pk or "new"
+    return f"organizations/{folder}/logo-{secrets.token_hex(8)}{PurePath(filename).suffix.lower()}"
+
+
 class Organization(models.Model):
     class Size(models.TextChoices):
         MICRO = "1-10", "1–10 people"
@@ -235,7 +245,9 @@ class Organization(models.Model):
     industry = models.CharField(max_length=120, blank=True)
     size = models.CharField(max_length=16, choices=Size.choices, blank=True)
     description = models.TextField(blank=True)
-    logo = models.ImageField(upload_to="organizations/logos/", blank=True)
+    # Checked, squared and re-encoded by accounts.services.logos; stored in the default
+    # storage (the local folder, or S3) and served through organization_logo.
+    logo = models.ImageField(upload_to=organization_logo_path, blank=True)
     # Set only by platform staff (organization_verify service); gates publishing.
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -259,6 +271,16 @@ class Organization(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def logo_url(self) -> str:
+        """The public address of the logo, "" without one. The stored name is part of the
+        address, so a replaced logo is a new address that no cache has seen."""
+        if not self.logo:
+            return ""
+        version = hashlib.sha256(self.logo.name.encode()).hexdigest()[:12]
+        path = reverse("accounts:organization-logo", kwargs={"slug": self.slug})
+        return f"{path}?v={version}"
 
 
 class Membership(models.Model):
@@ -495,6 +517,15 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # The person whose action this tells about (the inbox shows their initials); empty
+    # for what the system did on its own (reminders, expiries) and once they are deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     kind = models.CharField(max_length=64)
     text = models.CharField(max_length=300)

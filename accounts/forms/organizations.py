@@ -6,9 +6,48 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from ..models import Organization, User
+from ..services.logos import LOGO_MAX_BYTES
 from ..validators import file_sizes_compared
 
-LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+class LogoInput(forms.ClearableFileInput):
+    """The file input, and for a saved logo a link to it and a "Remove the logo" box
+    (named ``logo-clear``). Uploads have no URL of their own, so the link is the public
+    logo address the form sets in ``current_url``."""
+
+    initial_text = "Current logo"
+    input_text = "Replace it with"
+    clear_checkbox_label = "Remove the logo"
+    current_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _CurrentLogo(self.current_url)
+        return context
+
+
+class _CurrentLogo:
+    """What the widget's template links to for the saved logo."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __str__(self) -> str:
+        return "view it"
+
+
+class LogoField(forms.ImageField):
+    """A logo upload. Django's ImageField would open it with every Pillow plugin and
+    say only "not a valid image"; ``accounts.services.logos`` checks the content and
+    says what is wrong, so this field takes any file and leaves the image to it."""
+
+    default_validators: list = []  # the name's extension proves nothing
+
+    def to_python(self, data):
+        return forms.FileField.to_python(self, data)
+
+
 # Long enough for any passphrase or password manager; bounds the work of hashing.
 PASSWORD_MAX = 256
 
@@ -24,9 +63,20 @@ class OrganizationForm(forms.ModelForm):
             "website": "Starting with https://",
             "industry": "For example: Software, Healthcare, Nonprofit.",
             "description": "What you do and what interns can learn with you.",
-            "logo": "PNG, JPEG or WebP, at most 2 MB.",
+            "logo": (
+                "A PNG, JPEG or WebP image of at least 64 × 64 pixels, at most 2 MB. We "
+                "show it as a square: keep the logo in the middle."
+            ),
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}
+        field_classes = {"logo": LogoField}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
+            "logo": LogoInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].widget.current_url = self.instance.logo_url
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -43,17 +93,15 @@ class OrganizationForm(forms.ModelForm):
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         # An unchanged logo is the stored FieldFile; only a new upload needs checking.
-        if logo and hasattr(logo, "content_type"):
-            if logo.size > LOGO_MAX_BYTES:
-                size_text, limit_text = file_sizes_compared(logo.size, LOGO_MAX_BYTES)
-                raise forms.ValidationError(
-                    "The logo is %(size)s; a logo can be at most %(limit)s.",
-                    code="too_large",
-                    params={"size": size_text, "limit": limit_text},
-                )
-            image = getattr(logo, "image", None)
-            if image is not None and image.format not in {"PNG", "JPEG", "WEBP"}:
-                raise forms.ValidationError("Upload a PNG, JPEG or WebP image.")
+        # The size is checked here before anything reads the file; what the image is,
+        # the logo service checks (its LogoError shows beside this field).
+        if logo and hasattr(logo, "content_type") and logo.size > LOGO_MAX_BYTES:
+            size_text, limit_text = file_sizes_compared(logo.size, LOGO_MAX_BYTES)
+            raise forms.ValidationError(
+                "The logo is %(size)s; a logo can be at most %(limit)s.",
+                code="too_large",
+                params={"size": size_text, "limit": limit_text},
+            )
         return logo
 
 

@@ -22,9 +22,11 @@ SWEEP_BATCH = 500
 
 
 def notification_list_for(*, user: User) -> QuerySet[Notification]:
-    """The user's inbox: unread first, then newest first."""
-    return Notification.objects.filter(recipient=user).order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
+    """The user's inbox: unread first, then newest first, with who did each thing."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor")
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     )
 
 

@@ -61,6 +61,7 @@ def _issue(
     if invitee is not None:
         notify(
             recipient=invitee,
+            actor=actor,
             kind="career_office_invitation",
             text=(
                 f"{inviter} invited you to join the {institution} career office. "
@@ -113,6 +114,7 @@ def _join(invitation: CareerOfficeInvitation, user: User) -> CareerOfficeMembers
     for colleague in colleagues:
         notify(
             recipient=colleague,
+            actor=user,
             kind="career_office_member_joined",
             text=f"{user} joined the {invitation.institution} career office.",
             link=reverse("accounts:career-office"),

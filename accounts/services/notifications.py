@@ -65,8 +65,12 @@ def notify(
     text: str,
     link: str = "",
     dedupe_key: str | None = None,
+    actor: User | None = None,
 ) -> Notification | None:
     """Record a notification for ``recipient`` and deliver it the way they chose.
+
+    ``actor`` is the person whose action it tells about (the inbox shows who); leave it
+    out for what the system did on its own, such as reminders and expiries.
 
     ``kind`` must be registered (accounts.notification_kinds), else
     ``UnknownNotificationKind`` is raised and nothing is recorded. With a
@@ -77,6 +81,7 @@ def notify(
     delivery = notification_delivery_for(user=recipient, kind=kind)
     fields = {
         "recipient": recipient,
+        "actor": actor,
         "kind": kind,
         "text": text[:300],
         "link": link,

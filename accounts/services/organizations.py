@@ -19,9 +19,13 @@ Verification::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -31,6 +35,7 @@ from django.utils.text import slugify
 from ..exceptions import MembershipError
 from ..models import Membership, Organization, OrganizationInvitation, User
 from . import invitations as inv
+from .logos import logo_file_delete, logo_process
 from .notifications import notify
 
 EDITABLE_FIELDS = ("name", "website", "industry", "size", "description")
@@ -112,11 +117,34 @@ def _join(invitation: OrganizationInvitation, user: User) -> Membership:
     for owner in _owners(invitation.organization).exclude(pk=user.pk):
         notify(
             recipient=owner,
+            actor=user,
             kind="organization_member_joined",
             text=f"{user} joined {invitation.organization} as a supervisor.",
             link=link,
         )
     return membership
+
+
+class _StoredLogo:
+    """A logo file written inside a transaction, deleted again if the transaction does
+    not commit (files are not part of the rollback)."""
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.storage: Storage | None = None
+
+    def save(self, organization: Organization, content: ContentFile) -> None:
+        organization.logo.save(content.name or "logo.png", content, save=False)
+        self.name, self.storage = organization.logo.name or "", organization.logo.storage
+
+    @contextmanager
+    def removed_on_failure(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            if self.name and self.storage is not None:
+                logo_file_delete(name=self.name, storage=self.storage)
+            raise
 
 
 # ------------------------------------------------------------------------------
@@ -132,8 +160,12 @@ def organization_create(
     description: str = "",
     logo: UploadedFile | None = None,
 ) -> Organization:
-    """Create an organization owned by ``user``. Unverified until platform staff say so."""
-    with transaction.atomic(durable=True):
+    """Create an organization owned by ``user``. Unverified until platform staff say so.
+    A ``logo`` is checked and squared first (``LogoError`` if it cannot be one)."""
+    # Pillow's work happens before the transaction, so no lock waits for it.
+    square_logo = logo_process(upload=logo) if isinstance(logo, UploadedFile) else None
+    stored = _StoredLogo()
+    with stored.removed_on_failure(), transaction.atomic(durable=True):
         if not user.is_employer:
             raise MembershipError("Only employer accounts can create an organization.")
         # Lock the user row so a double-submitted form cannot create two organizations.
@@ -150,9 +182,11 @@ def organization_create(
             size=size,
             description=description.strip(),
         )
-        if logo:
-            organization.logo = logo
         organization.save()
+        if square_logo is not None:
+            # Saved first: the file's folder is named after the organization's id.
+            stored.save(organization, square_logo)
+            organization.save(update_fields=["logo"])
         Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     return organization
 
@@ -165,23 +199,31 @@ def organization_update(
     **fields,
 ) -> Organization:
     """Edit the public profile. The slug stays as it was so that shared links keep working.
-    ``logo``: a new upload replaces it, False removes it, None keeps it."""
+    ``logo``: a new upload replaces it (checked and squared first, ``LogoError`` if it
+    cannot be a logo), False removes it, None keeps it. A replaced or removed file is
+    deleted once the change is committed."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    with transaction.atomic(durable=True):
+    square_logo = logo_process(upload=logo) if isinstance(logo, UploadedFile) else None
+    stored = _StoredLogo()
+    with stored.removed_on_failure(), transaction.atomic(durable=True):
         organization = _lock(organization)
         _ensure_owner(organization, actor)
         for field, value in fields.items():
             setattr(organization, field, value.strip() if isinstance(value, str) else value)
         update_fields = list(fields)
+        old_name = organization.logo.name or ""
         if logo is False:
             organization.logo = ""
             update_fields.append("logo")
-        elif isinstance(logo, UploadedFile):
-            organization.logo = logo
+        elif square_logo is not None:
+            stored.save(organization, square_logo)
             update_fields.append("logo")
         organization.save(update_fields=update_fields)
+        if old_name and old_name != organization.logo.name:
+            storage = organization.logo.storage
+            transaction.on_commit(lambda: logo_file_delete(name=old_name, storage=storage))
     return organization
 
 
@@ -220,6 +262,7 @@ def organization_invite(
             # text, invitation tokens never are.
             notify(
                 recipient=invitee,
+                actor=actor,
                 kind="organization_invitation",
                 text=(
                     f"{actor} invited you to join {organization} as a supervisor. "
@@ -291,6 +334,7 @@ def organization_leave(*, user: User) -> None:
         for owner in _owners(organization):
             notify(
                 recipient=owner,
+                actor=user,
                 kind="organization_member_left",
                 text=f"{user} left {organization}.",
                 link=reverse("accounts:organization"),
@@ -312,6 +356,7 @@ def organization_member_remove(*, membership: Membership, actor: User) -> None:
         current.delete()
         notify(
             recipient=removed,
+            actor=actor,
             kind="organization_member_removed",
             text=f"{actor} removed you from {organization}.",
         )
@@ -329,6 +374,7 @@ def organization_member_promote(*, membership: Membership, actor: User) -> Membe
         membership.save(update_fields=["role"])
         notify(
             recipient=membership.user,
+            actor=actor,
             kind="organization_member_promoted",
             text=f"{actor} made you an owner of {organization}.",
             link=reverse("accounts:organization"),

@@ -44,12 +44,12 @@ class RejectForm(forms.Form):
         required=False,
         max_length=DECISION_MESSAGE_MAX,
         strip=True,
+        help_text="Leave it empty to send the ready-made message you picked (or no message).",
         widget=forms.Textarea(
             attrs={
                 "rows": 4,
                 "maxlength": DECISION_MESSAGE_MAX,
                 "data-counter": "reject-message-counter",
-                "aria-describedby": "reject-message-counter",
             }
         ),
     )

@@ -205,9 +205,12 @@ def _snapshot_resume(*, application: Application, profile: StudentProfile) -> No
     application.save(update_fields=["resume_snapshot", "updated_at"])
 
 
-def _notify_student(application: Application, *, kind: str, text: str) -> None:
+def _notify_student(
+    application: Application, *, kind: str, text: str, actor: User | None = None
+) -> None:
     notify(
         recipient=application.student,
+        actor=actor,
         kind=kind,
         text=text,
         link=_student_link(application),
@@ -225,6 +228,7 @@ def _reject(application: Application, *, actor: User, message: str, now: datetim
     )
     _notify_student(
         application,
+        actor=actor,
         kind="application_rejected",
         text=f"Your application to “{application.project.title}” was not selected.",
     )
@@ -364,6 +368,7 @@ def _submit(
     )
     notify(
         recipient=project.supervisor,
+        actor=student,
         kind="application_received",
         text=f"{student} applied to “{project.title}”.",
         link=_applicant_link(application),
@@ -388,6 +393,7 @@ def application_withdraw(*, application: Application, actor: User) -> Applicatio
     project = application.project
     notify(
         recipient=project.supervisor,
+        actor=actor,
         kind="application_withdrawn",
         text=f"{application.student} withdrew their application to “{project.title}”.",
         link=_applicant_link(application),
@@ -410,6 +416,7 @@ def application_shortlist(*, application: Application, actor: User) -> Applicati
     transition(application, to_status=Status.SHORTLISTED, actor=actor, note="Shortlisted")
     _notify_student(
         application,
+        actor=actor,
         kind="application_shortlisted",
         text=f"Good news: you are on the shortlist for “{application.project.title}”.",
     )
@@ -521,6 +528,7 @@ def _accept(*, application: Application, actor: User) -> Engagement:
     )
     notify(
         recipient=application.student,
+        actor=actor,
         kind="application_accepted",
         text=f"You were accepted for “{project.title}”. Your workspace is ready.",
         link=engagement.get_absolute_url(),
@@ -552,6 +560,7 @@ def _fill_project(project: Project, *, actor: User, now: datetime) -> None:
     )
     notify(
         recipient=project.supervisor,
+        actor=actor,
         kind="project_filled",
         text=(
             f"Every place on “{project.title}” is filled; it is closed to new applications"

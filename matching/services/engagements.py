@@ -243,6 +243,7 @@ def engagement_post_message(*, engagement: Engagement, actor: User, body: str) -
     for recipient in _other_side(engagement, actor):
         notify(
             recipient=recipient,
+            actor=actor,
             kind="message_received",
             text=f"{_name(actor)} sent you a message about “{title}”.",
             link=_link(engagement) + "#message-thread",
@@ -364,6 +365,7 @@ def engagement_submit_work(
         submission.save()
         notify(
             recipient=engagement.supervisor,
+            actor=actor,
             kind="work_submitted",
             text=f"{_name(actor)} submitted work on “{engagement.project.title}”.",
             link=_link(engagement) + "#submissions",
@@ -399,6 +401,7 @@ def engagement_request_revision(
     )
     notify(
         recipient=engagement.student,
+        actor=actor,
         kind="revision_requested",
         text=f"Changes requested on “{engagement.project.title}”: {comments}",
         link=_link(engagement),
@@ -431,6 +434,7 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
     title = engagement.project.title
     notify(
         recipient=engagement.student,
+        actor=actor,
         kind="engagement_completed",
         text=f"Your work on “{title}” was approved. The fee of {payout.amount} "
         f"{payout.currency} is recorded as due.",
@@ -439,6 +443,7 @@ def engagement_approve(*, engagement: Engagement, actor: User, note: str = "") -
     for owner in _owners(engagement, exclude=actor):
         notify(
             recipient=owner,
+            actor=actor,
             kind="payout_due",
             text=f"{payout.amount} {payout.currency} is due to {engagement.student} for “{title}”.",
             link=reverse("matching:payout-list"),
@@ -482,6 +487,7 @@ def engagement_extend_due_date(
     engagement.last_activity_at = now
     notify(
         recipient=engagement.student,
+        actor=actor,
         kind="due_date_extended",
         text=f"{text} on “{engagement.project.title}”." + (f" {reason}" if reason else ""),
         link=_link(engagement),
@@ -508,6 +514,7 @@ def engagement_cancel(*, engagement: Engagement, actor: User, reason: str) -> En
     for recipient in _other_side(engagement, actor):
         notify(
             recipient=recipient,
+            actor=actor,
             kind="engagement_cancelled",
             text=f"The engagement on “{engagement.project.title}” was cancelled by "
             f"{_name(actor)}: {reason}",
@@ -582,6 +589,7 @@ def payout_mark_paid(*, payout: Payout, actor: User, reference: str = "") -> Pay
     _touch(engagement, now)
     notify(
         recipient=engagement.student,
+        actor=actor,
         kind="payout_marked_paid",
         text=f"{engagement.project.organization} marked your fee of {locked.amount} "
         f"{locked.currency} for “{engagement.project.title}” as paid.",

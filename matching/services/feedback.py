@@ -179,6 +179,7 @@ def _release(engagement: Engagement, *, now: dt.datetime, actor: User | None) ->
             continue
         notify(
             recipient=person,
+            actor=actor,
             kind="feedback_visible",
             text=f"The feedback on “{title}” is now visible to both sides.",
             link=link,
@@ -330,6 +331,7 @@ def _after_submit(
     for person in recipients:
         notify(
             recipient=person,
+            actor=actor,
             kind="feedback_waiting",
             text=f"{_name(actor)} left feedback on “{title}”. You will see it once you "
             f"give yours, or on {_day(closes)} when the window closes.",
@@ -356,6 +358,7 @@ def feedback_reply(*, engagement: Engagement, actor: User, reply: str) -> Superv
     feedback.save(update_fields=["intern_reply"])
     notify(
         recipient=feedback.author,
+        actor=actor,
         kind="feedback_reply",
         text=f"{_name(actor)} replied to your feedback on “{engagement.project.title}”.",
         link=_feedback_link(engagement),

@@ -138,6 +138,7 @@ def connection_request(*, actor: User, other: User, note: str = "") -> Connectio
         )
     notify(
         recipient=other,
+        actor=actor,
         kind="connection_requested",
         text=f"{actor} asked to connect with you after “{engagement.project.title}”.",
         link=_network_link(),
@@ -164,6 +165,7 @@ def connection_accept(*, connection: Connection, actor: User) -> Connection:
     )
     notify(
         recipient=connection.requested_by,
+        actor=actor,
         kind="connection_accepted",
         text=f"{actor} accepted your request to connect.",
         link=_network_link(),
@@ -327,6 +329,7 @@ def invitation_send(
     what = "to start" if kind == ProjectInvitation.Kind.REHIRE else "to apply to"
     notify(
         recipient=student,
+        actor=actor,
         kind="project_invitation",
         text=f"{project.organization.name} invited you {what} “{project.title}”.",
         link=invitation.get_absolute_url(),
@@ -354,6 +357,7 @@ def invitation_decline(*, invitation: ProjectInvitation, actor: User) -> Project
     )
     notify(
         recipient=invitation.invited_by,
+        actor=actor,
         kind="project_invitation_answered",
         text=f"{actor} declined your invitation to “{invitation.project.title}”.",
         link=reverse("matching:project-invite", kwargs={"project_pk": invitation.project_id}),
@@ -391,6 +395,7 @@ def invitation_accept(*, invitation: ProjectInvitation, actor: User) -> Engageme
     )
     notify(
         recipient=inviter,
+        actor=actor,
         kind="project_invitation_answered",
         text=f"{actor} accepted your invitation and started on “{invitation.project.title}”.",
         link=engagement.get_absolute_url(),

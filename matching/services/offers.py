@@ -142,10 +142,18 @@ def _org_recipients(offer: Offer, *, exclude: User | None = None) -> list[User]:
     return list(users)
 
 
-def _notify_org(offer: Offer, *, kind: str, text: str, exclude: User | None = None) -> None:
+def _notify_org(
+    offer: Offer,
+    *,
+    kind: str,
+    text: str,
+    exclude: User | None = None,
+    actor: User | None = None,
+) -> None:
     for user in _org_recipients(offer, exclude=exclude):
         notify(
             recipient=user,
+            actor=actor,
             kind=kind,
             text=text,
             link=offer.get_absolute_url(),
@@ -153,9 +161,10 @@ def _notify_org(offer: Offer, *, kind: str, text: str, exclude: User | None = No
         )
 
 
-def _notify_student(offer: Offer, *, kind: str, text: str) -> None:
+def _notify_student(offer: Offer, *, kind: str, text: str, actor: User | None = None) -> None:
     notify(
         recipient=offer.student,
+        actor=actor,
         kind=kind,
         text=text,
         link=offer.get_absolute_url(),
@@ -299,6 +308,7 @@ def offer_extend(
     )
     _notify_student(
         offer,
+        actor=actor,
         kind="offer_extended",
         text=f"{organization} offered you a position: “{title}”. Please answer by "
         f"{_day(response_deadline)}.",
@@ -324,6 +334,7 @@ def offer_accept(*, offer: Offer, actor: User) -> Offer:
     )
     _notify_org(
         locked,
+        actor=actor,
         kind="offer_accepted",
         text=f"{locked.student} accepted your offer “{locked.title}”.",
     )
@@ -352,6 +363,7 @@ def offer_decline(*, offer: Offer, actor: User, reason: str = "") -> Offer:
     )
     _notify_org(
         locked,
+        actor=actor,
         kind="offer_declined",
         text=f"{locked.student} declined your offer “{locked.title}”"
         + (f": {reason}" if reason else "."),
@@ -389,9 +401,10 @@ def offer_rescind(*, offer: Offer, actor: User, reason: str) -> Offer:
         )
     else:
         text = f"{locked.organization} has withdrawn its offer “{locked.title}”. Reason: {reason}"
-    _notify_student(locked, kind="offer_rescinded", text=text)
+    _notify_student(locked, actor=actor, kind="offer_rescinded", text=text)
     _notify_org(
         locked,
+        actor=actor,
         kind="offer_rescinded",
         text=f"{actor} rescinded the offer “{locked.title}” to {locked.student}.",
         exclude=actor,

@@ -137,10 +137,17 @@ def _check_not_expired(request: RecommendationRequest, now: dt.datetime) -> None
 
 
 def _notify(
-    request: RecommendationRequest, *, recipient: User, kind: str, text: str, link: str
+    request: RecommendationRequest,
+    *,
+    recipient: User,
+    kind: str,
+    text: str,
+    link: str,
+    actor: User | None = None,
 ) -> None:
     notify(
         recipient=recipient,
+        actor=actor,
         kind=kind,
         text=text,
         link=link,
@@ -227,6 +234,7 @@ def recommendation_request_create(
     _notify(
         request,
         recipient=recommender,
+        actor=actor,
         kind="recommendation_requested",
         text=f"{display_name(actor)} asks you for a recommendation for “"
         f"{engagement.project.title}”. Please answer by {_day(request.expires_at)}.",
@@ -246,6 +254,7 @@ def recommendation_request_withdraw(
     _notify(
         locked,
         recipient=locked.recommender,
+        actor=actor,
         kind="recommendation_request_withdrawn",
         text=f"{display_name(locked.student)} withdrew their request for a recommendation.",
         link=locked.get_absolute_url(),
@@ -377,6 +386,7 @@ def recommendation_write(
     _notify(
         locked,
         recipient=locked.student,
+        actor=actor,
         kind="recommendation_written",
         text=text,
         link=recommendation.get_absolute_url(),
@@ -408,6 +418,7 @@ def recommendation_request_decline(
     _notify(
         locked,
         recipient=locked.student,
+        actor=actor,
         kind="recommendation_declined",
         text=f"{display_name(actor)} answered your request for a recommendation: {message}",
         link=locked.get_absolute_url(),
@@ -436,6 +447,7 @@ def recommendation_revoke(
     )
     notify(
         recipient=recommendation.student,
+        actor=actor,
         kind="recommendation_revoked",
         text=f"{display_name(actor)} withdrew the recommendation they wrote for you. "
         f"Their reason: {reason}",

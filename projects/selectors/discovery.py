@@ -106,6 +106,7 @@ CARD_FIELDS = (
     "organization__name",
     "organization__slug",
     "organization__verified_at",
+    "organization__logo",  # the card's logo: read with the row, not once per card
 )
 
 

@@ -488,6 +488,7 @@ def project_close(*, project: Project, actor: User, note: str = "") -> Project:
     if project.supervisor_id != actor.pk:
         notify(
             recipient=project.supervisor,
+            actor=actor,
             kind="project_closed",
             text=f"“{project.title}” was closed to new applications by {actor}.",
             link=_manage_link(project),
@@ -508,6 +509,7 @@ def project_cancel(*, project: Project, actor: User | None, reason: str) -> Proj
     if actor is None or project.supervisor_id != actor.pk:
         notify(
             recipient=project.supervisor,
+            actor=actor,
             kind="project_cancelled",
             text=f"“{project.title}” was cancelled: {reason}",
             link=_manage_link(project),

@@ -417,7 +417,7 @@ def test_promote_guards(as_role, supervisor, role, expected):
 # ------------------------------------------------------------------------------
 # Logo upload and the public logo view
 # ------------------------------------------------------------------------------
-def _png(size=(8, 8)) -> SimpleUploadedFile:
+def _png(size=(64, 64)) -> SimpleUploadedFile:
     from io import BytesIO
 
     from PIL import Image

@@ -71,7 +71,7 @@ def query(page: Page) -> dict[str, list[str]]:
 
 def headline(page: Page, definition: str):
     """The headline figure (its big number) whose definition link goes to ``definition``."""
-    card = page.locator(".headline-figures article").filter(
+    card = page.locator(".headline-figures li").filter(
         has=page.locator(f"a[href$='#{definition}']")
     )
     return card.locator("h3")
@@ -135,7 +135,7 @@ def test_officer_filters_keep_the_year_and_downloads_match(page: Page, world: Pl
         f"applications from {economics['applied']} students"
     )
     # Every headline figure is a number above zero or "fewer than 5", never 0 or "—".
-    figures = page.locator(".headline-figures article h3").all_inner_texts()
+    figures = page.locator(".headline-figures li h3").all_inner_texts()
     assert len(figures) == 7
     for shown in figures:
         assert shown == SUPPRESSED or float(shown.rstrip("%")) > 0, figures
@@ -145,6 +145,8 @@ def test_officer_filters_keep_the_year_and_downloads_match(page: Page, world: Pl
         ["Accepted", str(economics["accepted"])],
         ["Completed a micro-internship", str(economics["completed"])],
     ]
+    # Charts are drawn as they come near the screen (static/js/charts.js).
+    page.locator("canvas#chart-funnel").scroll_into_view_if_needed()
     page.wait_for_selector("canvas#chart-funnel[data-chart-drawn='true']")
 
     # 2. The only Finance major is never a filter value.
@@ -197,7 +199,7 @@ def test_officer_filters_keep_the_year_and_downloads_match(page: Page, world: Pl
 def test_a_filter_value_held_by_one_student_is_refused(page: Page, world: PlacementWorld):
     problems = officer_page(page)
     page.goto(f"{DASHBOARD}?year={world.previous.year}&major=Finance")
-    expect(page.locator("#id_major-error")).to_be_visible()
+    expect(page.locator("#id_major_error")).to_be_visible()
     expect(heading(page)).to_have_text(f"Academic year {world.previous_label}")
     assert table_rows(page, "table-funnel")[0] == [
         "Applied",
@@ -234,6 +236,8 @@ def test_filters_work_from_the_keyboard(page: Page, world: PlacementWorld):
 def test_dashboard_fits_a_phone(page: Page, world: PlacementWorld):
     problems = officer_page(page, viewport=PHONE)
     page.goto(f"{DASHBOARD}?year={world.previous.year}&major=Economics")
+    # Charts are drawn as they come near the screen (static/js/charts.js).
+    page.locator("canvas#chart-funnel").scroll_into_view_if_needed()
     page.wait_for_selector("canvas#chart-funnel[data-chart-drawn='true']")
     expect(heading(page)).to_have_text(f"Academic year {world.previous_label} · Economics")
     shot(page, "visual-career-dashboard-375")

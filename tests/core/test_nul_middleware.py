@@ -20,7 +20,7 @@ def _png_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "navy").save(buffer, format="PNG")
+    Image.new("RGB", (64, 64), "navy").save(buffer, format="PNG")
     return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
 
 

@@ -538,7 +538,7 @@ def test_refresh_over_htmx_polls_until_done(client, employer, django_capture_on_
         response = client.post(reverse("dashboards:refresh"), HTTP_HX_REQUEST="true")
     run = StatsRun.objects.get()
     body = response.content.decode()
-    assert 'hx-trigger="every 2s"' in body
+    assert 'data-hx-trigger="every 2s"' in body
     assert reverse("dashboards:run-status", args=[run.pk]) in body
     status_url = reverse("dashboards:run-status", args=[run.pk])
     polling = client.get(status_url, HTTP_HX_REQUEST="true")

@@ -194,7 +194,7 @@ def test_the_cancel_control_needs_the_confirmation_page(client):
 def test_the_supervisors_cancel_control_is_secondary_too(client):
     engagement = make_engagement()
     html = _page(client, engagement.supervisor, engagement.get_absolute_url())
-    assert 'class="secondary outline"' in _cancel_control(html, engagement)
+    assert 'class="danger-secondary"' in _cancel_control(html, engagement)
     assert "#submissions-section" not in html.split('aria-label="Actions"', 1)[1][:400]
 
 

@@ -140,7 +140,7 @@ PDF_WITH_JAVASCRIPT = (
 
 def _png() -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "teal").save(buffer, format="PNG")
+    Image.new("RGB", (64, 64), "teal").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
