@@ -1,16 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import institutions, notifications, organizations, profiles, tokens
+from .views import institutions, notifications, organizations, profiles, skills, tokens
 
 app_name = "accounts"
 
-urlpatterns = [
+# Under /me/: a person's own pages, and the invitation, logo and unsubscribe links
+# sent to them.
+personal_patterns = [
     # Student profile and skills
     path("profile/", profiles.profile_detail, name="profile"),
     path("profile/edit/", profiles.profile_edit, name="profile-edit"),
     path("profile/skills/", profiles.profile_skills, name="profile-skills"),
     path("profile/resume/", profiles.resume_download, name="resume-download"),
-    path("skills/search/", profiles.skill_search, name="skill-search"),
     # Employer organizations
     path("organization/", organizations.organization_detail, name="organization"),
     path("organization/new/", organizations.organization_create, name="organization-create"),
@@ -78,4 +79,11 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/new/", tokens.token_create, name="token-create"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+]
+
+urlpatterns = [
+    # Public: the skill picker's search, for every form that chooses skills (projects'
+    # posting and browse filters, matching's endorsements, the student's skills here).
+    path("skills/search/", skills.skill_search, name="skill-search"),
+    path("me/", include(personal_patterns)),
 ]

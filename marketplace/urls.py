@@ -44,7 +44,7 @@ urlpatterns = [
         name="privacy-data-download",
     ),
     path("me/delete/", views_privacy.account_delete, name="account-delete"),
-    path("me/", include("accounts.urls")),
+    path("", include("accounts.urls")),  # /me/… and the public /skills/search/
     # Before the projects include, which keeps the rest of /projects/.
     path("projects/<int:pk>/", project_page.project_detail, name="project-detail"),
     path("projects/", include("projects.urls")),

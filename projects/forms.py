@@ -7,10 +7,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from accounts.models import Organization, Skill, User
 from core.forms import BoundedModelMultipleChoiceField
+from core.widgets import SkillPicker
 
 from .models import Project
 from .services.posting import MAX_SLOTS
@@ -34,7 +36,7 @@ def _skill_field(label: str, *, required: bool, help_text: str) -> SkillChoiceFi
         required=required,
         label=label,
         help_text=help_text,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=SkillPicker(search_url=reverse_lazy("accounts:skill-search")),
     )
 
 
@@ -61,7 +63,7 @@ class ProjectForm(forms.Form):
     required_skills = _skill_field(
         "Required skills",
         required=True,
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several. At least one.",
+        help_text="At least one.",
     )
     nice_to_have_skills = _skill_field(
         "Nice-to-have skills",

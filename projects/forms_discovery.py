@@ -4,6 +4,9 @@ the view keeps the valid filters and shows a note for each ignored one."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
+
+from core.widgets import SkillPicker
 
 from .models import Project
 from .search import MAX_QUERY_LENGTH
@@ -57,7 +60,7 @@ class BrowseFilterForm(forms.Form):
         # A callable: read from the cached taxonomy only when the choices are used
         # (checking a chosen skill, rendering the options), not for every form.
         choices=skill_choice_groups,
-        widget=forms.SelectMultiple(attrs={"aria-describedby": "skills-help", "size": 6}),
+        widget=SkillPicker(attrs={"size": 6}, search_url=reverse_lazy("accounts:skill-search")),
     )
     category = forms.ChoiceField(
         label="Category",

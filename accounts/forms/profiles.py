@@ -7,9 +7,15 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.urls import reverse_lazy
 from django.utils import timezone
 
+from core.forms import BoundedModelMultipleChoiceField
+from core.widgets import SkillPicker
+
 from ..models import Institution, Skill, StudentProfile, StudentSkill
+from ..selectors.profiles import student_skill_list
+from ..services.profiles import MAX_SKILLS
 from ..validators import validate_resume
 
 MIN_GRADUATION_YEAR = 1980
@@ -214,8 +220,20 @@ class ProfileForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
+class StudentSkillChoices(BoundedModelMultipleChoiceField):
+    def label_from_instance(self, obj: Skill) -> str:
+        # Without script the picker is a plain list: the category tells similar names
+        # apart (the chip shows the name alone).
+        return f"{obj.name} — {obj.category.name}"
+
+
 class StudentSkillForm(forms.Form):
-    """Add a skill, change its level or remove it."""
+    """Add several skills at one level, change one skill's level, or remove one.
+
+    ``skills`` (the picker) is for adding; ``skill`` names the one row that a level change
+    or a removal acts on. Skills already on the profile are not offered for adding: their
+    level is changed in their own row.
+    """
 
     ADD, LEVEL, REMOVE = "add", "level", "remove"
 
@@ -223,21 +241,73 @@ class StudentSkillForm(forms.Form):
         choices=[(ADD, "Add"), (LEVEL, "Change level"), (REMOVE, "Remove")],
         widget=forms.HiddenInput,
     )
+    skills = StudentSkillChoices(
+        queryset=Skill.objects.none(),
+        label="Skills to add",
+        widget=SkillPicker(search_url=reverse_lazy("accounts:skill-search")),
+        error_messages={
+            "required": "Choose at least one skill to add.",
+            "invalid_choice": (
+                "Choose skills from the list. A skill already on your profile is changed "
+                "in its row above."
+            ),
+            "invalid_pk_value": "Choose skills from the list.",
+        },
+    )
     skill = forms.ModelChoiceField(
         queryset=Skill.objects.all(),
         label="Skill",
-        error_messages={"invalid_choice": "Choose a skill from the list."},
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a skill from the list.",
+            "invalid_choice": "Choose a skill from the list.",
+        },
     )
     level = forms.TypedChoiceField(
-        choices=StudentSkill.Level.choices,
+        choices=[(value, f"{value} · {label}") for value, label in StudentSkill.Level.choices],
         coerce=int,
-        required=False,
         label="Your level",
         initial=StudentSkill.Level.WORKING,
+        help_text="For every skill you add now; change any one of them in its row above.",
+        error_messages={
+            "required": "Choose your level.",
+            "invalid_choice": "Choose a level from 1 (beginner) to 5 (expert), not %(value)s.",
+        },
     )
+
+    def __init__(self, *args, profile: StudentProfile, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        listed = student_skill_list(profile=profile).values("skill_id")
+        self.fields["skills"].queryset = (
+            Skill.objects.exclude(pk__in=listed).select_related("category").order_by("name")
+        )
+        # What each action needs: adding, the picker's skills and a level; a level change,
+        # the one skill and its level; a removal, the skill alone. Set here rather than
+        # checked in clean() so the rendered add form marks both fields required.
+        action = self.data.get("action") if self.is_bound else self.ADD
+        self.fields["skills"].required = action == self.ADD
+        self.fields["skill"].required = action != self.ADD
+        self.fields["level"].required = action != self.REMOVE
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("action") in (self.ADD, self.LEVEL) and data.get("level") in (None, ""):
-            self.add_error("level", "Choose your level.")
+        skills = data.get("skills")
+        if data.get("action") == self.ADD and skills:
+            # Checked before any write, so a choice over the cap adds none of them
+            # (student_skill_set checks it again, under the profile's lock).
+            have = student_skill_list(profile=self.profile).count()
+            room = MAX_SKILLS - have
+            if room <= 0:
+                self.add_error(
+                    "skills",
+                    f"You already list {MAX_SKILLS} skills, the most you can. "
+                    "Remove one to add another.",
+                )
+            elif len(skills) > room:
+                self.add_error(
+                    "skills",
+                    f"You can list up to {MAX_SKILLS} skills and have {have}: choose at "
+                    f"most {room} (you chose {len(skills)}).",
+                )
         return data

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from ..models import Skill, StudentProfile, StudentSkill, User
-
-SKILL_SEARCH_LIMIT = 50
+from ..models import StudentProfile, StudentSkill, User
 
 
 def student_profile_get(*, user: User) -> StudentProfile:
@@ -37,25 +33,6 @@ def student_resume_get(*, user: User) -> StudentProfile:
     if profile is None:
         raise Http404("No résumé uploaded.")
     return profile
-
-
-def skill_search(*, query: str = "", exclude_profile: StudentProfile | None = None) -> list[Skill]:
-    """Skills whose name or category matches ``query`` (all of them when empty), in
-    category order, without the ones the profile already lists."""
-    skills = Skill.objects.select_related("category").order_by("category__name", "name")
-    if exclude_profile is not None:
-        listed = StudentSkill.objects.filter(profile=exclude_profile).values("skill_id")
-        skills = skills.exclude(pk__in=listed)
-    query = query.strip()
-    if query:
-        skills = skills.filter(Q(name__icontains=query) | Q(category__name__icontains=query))
-        skills = skills[:SKILL_SEARCH_LIMIT]
-    return list(skills)
-
-
-def skills_grouped(skills: list[Skill]) -> list[tuple[str, list[Skill]]]:
-    """[(category name, [skills…]), …] for <optgroup>s; ``skills`` in category order."""
-    return [(name, list(group)) for name, group in groupby(skills, key=lambda s: s.category.name)]
 
 
 def profile_missing_items(*, profile: StudentProfile) -> list[str]:

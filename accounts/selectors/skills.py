@@ -7,6 +7,9 @@ or deleting a skill or a category bumps the version (``skill_taxonomy_changed``,
 in ``accounts.apps``), so every process reloads on its next request. A cleared cache
 also forces a reload: a process's copy is only trusted while the version it was read
 under is still the current one.
+
+The skill picker's search (``skill_search_options``) reads this copy too, so a keystroke
+costs no query while the taxonomy is unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.core.cache import cache
 from ..models import Skill
 
 VERSION_KEY = "accounts:skill-taxonomy:version"
+SKILL_SEARCH_LIMIT = 20
 
 
 @dataclass
@@ -69,3 +73,36 @@ def skill_taxonomy_changed(**kwargs) -> None:
     """Receiver for post_save/post_delete of Skill and SkillCategory: every process
     reloads the taxonomy on its next read."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+@dataclass(frozen=True)
+class SkillOption:
+    pk: int
+    name: str
+    category: str
+
+
+def skill_search_options(
+    *, query: str, exclude: frozenset[int] = frozenset(), limit: int = SKILL_SEARCH_LIMIT
+) -> list[SkillOption]:
+    """Up to ``limit`` skills, not in ``exclude``, whose name contains ``query`` (any
+    case): names that start with it first, then names with a word that starts with it,
+    then the rest; alphabetical within each. An empty query lists the first skills by
+    name, for a person who opens the list to browse."""
+    needle = " ".join(query.split()).casefold()
+    ranked: list[tuple[int, str, SkillOption]] = []
+    for pk, name, category in skill_taxonomy().rows:
+        if pk in exclude:
+            continue
+        folded = name.casefold()
+        if not needle or folded.startswith(needle):
+            rank = 0
+        elif f" {needle}" in f" {folded}".replace("(", " ").replace("/", " "):
+            rank = 1
+        elif needle in folded:
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, folded, SkillOption(pk=pk, name=name, category=category)))
+    ranked.sort(key=lambda item: item[:2])
+    return [option for _, _, option in ranked[:limit]]

@@ -1,11 +1,11 @@
-"""The student's own profile: view, edit, skills, résumé download, skill search."""
+"""The student's own profile: view, edit, skills, résumé download."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.web import run_service
@@ -15,12 +15,10 @@ from ..models import StudentSkill
 from ..permissions import student_required
 from ..selectors.profiles import (
     profile_missing_items,
-    skills_grouped,
     student_profile_get,
     student_resume_get,
     student_skill_list,
 )
-from ..selectors.profiles import skill_search as skill_search_query
 from ..services.profiles import profile_update, student_skill_remove, student_skill_set
 
 
@@ -66,64 +64,65 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _skills_context(profile, *, query: str = "", form: StudentSkillForm | None = None) -> dict:
-    options = skill_search_query(query=query, exclude_profile=profile)
-    return {
+def _skills_page(
+    request: HttpRequest, profile, form: StudentSkillForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
         "profile": profile,
         "skills": student_skill_list(profile=profile),
-        "skill_groups": skills_grouped(options),
-        "query": query,
-        "form": form or StudentSkillForm(initial={"action": StudentSkillForm.ADD}),
+        "form": form,
         "levels": StudentSkill.Level.choices,
     }
+    return render(request, "accounts/profile_skills.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @student_required
 def profile_skills(request: HttpRequest) -> HttpResponse:
-    """List, add, re-level and remove skills. GET ?q= narrows the picker without JS."""
+    """List skills, add several at once (the skill picker), re-level or remove one."""
     profile = student_profile_get(user=request.user)
     if request.method == "GET":
-        query = request.GET.get("q", "")[:80]
-        return render(
-            request, "accounts/profile_skills.html", _skills_context(profile, query=query)
-        )
+        form = StudentSkillForm(initial={"action": StudentSkillForm.ADD}, profile=profile)
+        return _skills_page(request, profile, form)
 
-    form = StudentSkillForm(request.POST)
-    if form.is_valid():
-        skill, action = form.cleaned_data["skill"], form.cleaned_data["action"]
-        if action == StudentSkillForm.REMOVE:
-            ok, _ = run_service(request, student_skill_remove, profile=profile, skill=skill)
-            if ok:
-                messages.success(request, f"Removed {skill.name}.")
-        else:
-            ok, item = run_service(
-                request,
-                student_skill_set,
-                profile=profile,
-                skill=skill,
-                level=form.cleaned_data["level"],
+    form = StudentSkillForm(request.POST, profile=profile)
+    if not form.is_valid():
+        return _skills_page(request, profile, form, status=400)
+    action, level = form.cleaned_data["action"], form.cleaned_data["level"]
+    if action == StudentSkillForm.ADD:
+        skills = list(form.cleaned_data["skills"])
+        # One write per skill, each in its own transaction (student_skill_set is durable,
+        # so the calls cannot share one). The form has checked every skill and the cap
+        # first, so bad input adds none; only another request changing the profile
+        # meanwhile can stop the loop, and then the page says what was added.
+        for added, skill in enumerate(skills):
+            ok, _ = run_service(
+                request, student_skill_set, form=form, profile=profile, skill=skill, level=level
             )
-            if ok:
-                messages.success(request, f"{skill.name}: {item.get_level_display().lower()}.")
+            if not ok:
+                if added:
+                    messages.warning(request, f"Added only {_names(skills[:added])}.")
+                return _skills_page(request, profile, form, status=400)
+        label = StudentSkill.Level(level).label.lower()
+        messages.success(request, f"Added {_names(skills)} at {label}.")
         return redirect("accounts:profile-skills")
-    return render(
-        request, "accounts/profile_skills.html", _skills_context(profile, form=form), status=400
-    )
+
+    skill = form.cleaned_data["skill"]
+    if action == StudentSkillForm.REMOVE:
+        ok, _ = run_service(request, student_skill_remove, profile=profile, skill=skill)
+        if ok:
+            messages.success(request, f"Removed {skill.name}.")
+    else:
+        ok, item = run_service(
+            request, student_skill_set, profile=profile, skill=skill, level=level
+        )
+        if ok:
+            messages.success(request, f"{skill.name}: {item.get_level_display().lower()}.")
+    return redirect("accounts:profile-skills")
 
 
-@require_GET
-@student_required
-def skill_search(request: HttpRequest) -> HttpResponse:
-    """The skill picker alone, narrowed by ?q=, for htmx. A plain visit gets the page."""
-    query = request.GET.get("q", "")[:80]
-    if not request.htmx:
-        url = reverse("accounts:profile-skills")
-        return redirect(f"{url}?q={query}" if query else url)
-    profile = student_profile_get(user=request.user)
-    return render(
-        request, "accounts/profile_skills.html#skill-picker", _skills_context(profile, query=query)
-    )
+def _names(skills) -> str:
+    return get_text_list([skill.name for skill in skills], "and")
 
 
 @require_GET

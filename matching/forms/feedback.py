@@ -4,9 +4,11 @@ rules that matter and do the writes."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 
 from accounts.models import Skill
 from core.forms import BoundedModelMultipleChoiceField
+from core.widgets import SkillPicker
 
 from ..models import Competency
 
@@ -72,8 +74,8 @@ class SupervisorFeedbackForm(forms.Form):
         label="Other skills they demonstrated",
         queryset=Skill.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Search below, then pick one or several (Ctrl or ⌘ + click).",
+        widget=SkillPicker(search_url=reverse_lazy("accounts:skill-search")),
+        help_text="Skills the project did not list that they showed, if any.",
     )
     outcomes = forms.CharField(
         label="Quantified outcomes",

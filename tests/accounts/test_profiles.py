@@ -19,7 +19,6 @@ PROFILE_URLS = [
     "accounts:profile-edit",
     "accounts:profile-skills",
     "accounts:resume-download",
-    "accounts:skill-search",
 ]
 PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -97,7 +96,6 @@ def test_other_roles_cannot_post(client, request, name, role):
         ("accounts:profile-edit", 200),
         ("accounts:profile-skills", 200),
         ("accounts:resume-download", 404),  # nothing uploaded yet
-        ("accounts:skill-search", 302),  # a plain visit goes to the skills page
     ],
 )
 def test_student_reaches_every_profile_view(client, student, name, status):
@@ -105,9 +103,7 @@ def test_student_reaches_every_profile_view(client, student, name, status):
     assert client.get(reverse(name)).status_code == status
 
 
-@pytest.mark.parametrize(
-    "name", ["accounts:profile", "accounts:resume-download", "accounts:skill-search"]
-)
+@pytest.mark.parametrize("name", ["accounts:profile", "accounts:resume-download"])
 def test_read_only_views_refuse_post(client, student, name):
     client.force_login(student)
     assert client.post(reverse(name)).status_code == 405

@@ -1,16 +1,19 @@
 """The skill taxonomy (seeded by a data migration) and a student's skills."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils.text import slugify
 
+from accounts.forms.profiles import StudentSkillForm
 from accounts.models import Skill, SkillCategory, StudentSkill
 from accounts.services.profiles import MAX_SKILLS, ProfileError, student_skill_set
 from accounts.skill_taxonomy import SKILL_TAXONOMY
-from tests.accounts.factories import SkillFactory
+from core.widgets import SkillPicker
+from tests.accounts.factories import SkillFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,46 +62,82 @@ def sql():
     return Skill.objects.get(slug="sql")
 
 
+@pytest.fixture
+def python():
+    return Skill.objects.get(slug="python")
+
+
 def post(client, **data):
     return client.post(reverse("accounts:profile-skills"), data)
 
 
-def test_add_skill_with_level(client, student, sql):
+def listed(student) -> dict[str, int]:
+    items = StudentSkill.objects.filter(profile=student.student_profile).select_related("skill")
+    return {item.skill.name: item.level for item in items}
+
+
+def picker_options(html: str) -> list[str]:
+    """The values of the options in the add form's skill select."""
+    select = re.search(r'<select name="skills"[^>]*>(.*?)</select>', html, re.S)
+    assert select, html
+    return re.findall(r'<option value="(\d+)"', select.group(1))
+
+
+def test_add_several_skills_at_one_level(client, student, sql, python):
     client.force_login(student)
-    response = post(client, action="add", skill=sql.pk, level=4)
+    response = post(client, action="add", skills=[sql.pk, python.pk], level=4)
     assert response.status_code == 302
-    item = StudentSkill.objects.get(profile=student.student_profile, skill=sql)
-    assert item.level == 4
-    page = client.get(reverse("accounts:profile-skills")).content.decode()
-    assert "SQL" in page and "Advanced" in page
+    assert listed(student) == {"SQL": 4, "Python": 4}
+    page = client.get(response["Location"]).content.decode()
+    assert "Added Python and SQL at advanced." in page  # by name
 
 
-def test_adding_again_changes_the_level(client, student, sql):
+def test_one_skill_is_enough(client, student, sql):
     client.force_login(student)
-    post(client, action="add", skill=sql.pk, level=2)
-    post(client, action="add", skill=sql.pk, level=5)
-    assert StudentSkill.objects.filter(profile=student.student_profile).count() == 1
-    assert StudentSkill.objects.get(skill=sql).level == 5
+    assert post(client, action="add", skills=[sql.pk], level=2).status_code == 302
+    assert listed(student) == {"SQL": 2}
+
+
+def test_the_level_starts_at_working_knowledge(client, student):
+    client.force_login(student)
+    html = client.get(reverse("accounts:profile-skills")).content.decode()
+    level = re.search(r'<select name="level"[^>]* id="id_level"[^>]*>(.*?)</select>', html, re.S)
+    assert level, html
+    assert '<option value="2" selected>2 · Working knowledge</option>' in level.group(1)
+    assert "For every skill you add now" in html
+
+
+def test_a_listed_skill_is_not_offered_again(client, student, sql, python):
+    client.force_login(student)
+    post(client, action="add", skills=[sql.pk], level=2)
+    options = picker_options(client.get(reverse("accounts:profile-skills")).content.decode())
+    assert str(sql.pk) not in options and str(python.pk) in options
+    # Posted anyway (another tab, an old page): refused, its level unchanged, and the
+    # other skill chosen with it is not added either.
+    response = post(client, action="add", skills=[python.pk, sql.pk], level=5)
+    assert response.status_code == 400
+    assert "already on your profile" in response.context["form"].errors["skills"][0]
+    assert listed(student) == {"SQL": 2}
 
 
 def test_change_level(client, student, sql):
     client.force_login(student)
-    post(client, action="add", skill=sql.pk, level=2)
+    post(client, action="add", skills=[sql.pk], level=2)
     post(client, action="level", skill=sql.pk, level=3)
-    assert StudentSkill.objects.get(skill=sql).level == 3
+    assert listed(student) == {"SQL": 3}
 
 
-def test_remove_skill(client, student, sql):
+def test_remove_skill(client, student, sql, python):
     client.force_login(student)
-    post(client, action="add", skill=sql.pk, level=2)
+    post(client, action="add", skills=[sql.pk, python.pk], level=2)
     response = post(client, action="remove", skill=sql.pk)
     assert response.status_code == 302
-    assert not StudentSkill.objects.filter(profile=student.student_profile).exists()
+    assert listed(student) == {"Python": 2}
 
 
 def test_remove_form_asks_for_confirmation(client, student, sql):
     client.force_login(student)
-    post(client, action="add", skill=sql.pk, level=2)
+    post(client, action="add", skills=[sql.pk], level=2)
     html = client.get(reverse("accounts:profile-skills")).content.decode()
     assert 'data-confirm="Remove SQL from your profile?"' in html
 
@@ -112,23 +151,67 @@ def test_removing_a_skill_not_listed_is_a_message(client, student, sql):
 
 
 @pytest.mark.parametrize(
-    "data,field",
+    "data,field,message",
     [
-        ({"action": "add", "skill": "999999", "level": 2}, "skill"),
-        ({"action": "add", "skill": "", "level": 2}, "skill"),
-        ({"action": "add", "level": 9}, "level"),
-        ({"action": "add", "level": ""}, "level"),
-        ({"action": "level", "level": "high"}, "level"),
-        ({"action": "explode", "level": 2}, "action"),
+        ({"action": "add", "level": 2}, "skills", "Choose at least one skill to add."),
+        ({"action": "add", "skills": "", "level": 2}, "skills", "from the list"),
+        ({"action": "add", "skills": ["999999"], "level": 2}, "skills", "from the list"),
+        ({"action": "add", "skills": ["SQL", "sql"], "level": 2}, "skills", "from the list"),
+        ({"action": "add", "skills": [str(2**63)], "level": 2}, "skills", "from the list"),
+        ({"action": "add", "skills": ["sql", "999999"], "level": 2}, "skills", "from the list"),
+        ({"action": "add", "skills": ["sql"], "level": 9}, "level", "9"),
+        ({"action": "add", "skills": ["sql"], "level": ""}, "level", "Choose your level."),
+        ({"action": "level", "skill": "sql", "level": "high"}, "level", "high"),
+        ({"action": "level", "level": 3}, "skill", "Choose a skill from the list."),
+        ({"action": "remove", "skill": "999999"}, "skill", "Choose a skill from the list."),
+        ({"action": "explode", "skill": "sql", "level": 2}, "action", "explode"),
     ],
 )
-def test_bad_skill_input_is_a_form_error(client, student, sql, data, field):
-    data.setdefault("skill", sql.pk)
+def test_bad_skill_input_is_a_form_error(client, student, sql, data, field, message):
+    """``"sql"`` stands for the SQL skill's id: one bad choice among good ones adds none."""
+
+    def real(value):
+        return sql.pk if value == "sql" else value
+
+    data = {key: [real(v) for v in value] if isinstance(value, list) else real(value)
+            for key, value in data.items()}  # fmt: skip
     client.force_login(student)
     response = post(client, **data)
     assert response.status_code == 400
-    assert field in response.context["form"].errors
-    assert not StudentSkill.objects.filter(profile=student.student_profile).exists()
+    errors = response.context["form"].errors
+    assert field in errors and message in " ".join(errors[field])
+    assert listed(student) == {}
+    html = response.content.decode()
+    assert '<div class="form-errors" role="alert">' in html  # said above the form too
+
+
+def test_a_bad_choice_shows_beside_the_picker(client, student):
+    client.force_login(student)
+    html = post(client, action="add", level=2).content.decode()
+    assert '<ul class="errorlist" id="id_skills_error"><li>Choose at least one skill' in html
+    select = re.search(r'<select name="skills"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in select
+
+
+def test_the_cap_refuses_the_whole_choice(client, student, python):
+    profile = student.student_profile
+    for skill in Skill.objects.exclude(pk=python.pk)[: MAX_SKILLS - 1]:
+        student_skill_set(profile=profile, skill=skill, level=2)
+    extra = SkillFactory()
+    client.force_login(student)
+    response = post(client, action="add", skills=[python.pk, extra.pk], level=2)
+    assert response.status_code == 400
+    assert response.context["form"].errors["skills"] == [
+        f"You can list up to {MAX_SKILLS} skills and have {MAX_SKILLS - 1}: choose at most 1 "
+        "(you chose 2)."
+    ]
+    assert len(listed(student)) == MAX_SKILLS - 1
+    # One fits.
+    assert post(client, action="add", skills=[python.pk], level=2).status_code == 302
+    response = post(client, action="add", skills=[extra.pk], level=2)
+    assert response.status_code == 400
+    assert "Remove one to add another." in response.context["form"].errors["skills"][0]
+    assert len(listed(student)) == MAX_SKILLS
 
 
 def test_skill_cap(student):
@@ -153,54 +236,36 @@ def test_skills_raise_completeness(client, student, sql):
     assert profile.completeness > before
 
 
-# --- search: htmx partial and the no-JS fallback ------------------------------------
+# --- the picker: the shared typeahead, and a plain select without script --------------
 
 
-def test_search_partial_for_htmx(client, student):
-    client.force_login(student)
-    response = client.get(reverse("accounts:skill-search"), {"q": "figm"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div id="skill-picker"')
-    assert "<html" not in html
-    assert "Figma" in html and "SQL" not in html
-
-
-def test_search_matches_category_names(client, student):
-    client.force_login(student)
-    response = client.get(
-        reverse("accounts:skill-search"), {"q": "finance"}, HTTP_HX_REQUEST="true"
-    )
-    assert "Bookkeeping" in response.content.decode()
-
-
-def test_search_without_match_says_so(client, student):
-    client.force_login(student)
-    response = client.get(reverse("accounts:skill-search"), {"q": "zzzz"}, HTTP_HX_REQUEST="true")
-    assert "No skill matches" in response.content.decode()
-
-
-def test_search_hides_skills_already_listed(client, student, sql):
-    client.force_login(student)
-    post(client, action="add", skill=sql.pk, level=2)
-    response = client.get(reverse("accounts:skill-search"), {"q": "sql"}, HTTP_HX_REQUEST="true")
-    assert f'value="{sql.pk}"' not in response.content.decode()
-
-
-def test_search_without_js_narrows_the_page(client, student):
-    client.force_login(student)
-    response = client.get(reverse("accounts:skill-search"), {"q": "figma"})
-    assert response.status_code == 302
-    page = client.get(response["Location"])
-    html = page.content.decode()
-    assert "Figma" in html and ">SQL<" not in html
-    assert 'hx-get="/me/skills/search/"' in html
-
-
-def test_full_picker_lists_every_category(client, student):
+def test_the_page_uses_the_shared_skill_picker(client, student):
     client.force_login(student)
     html = client.get(reverse("accounts:profile-skills")).content.decode()
-    assert html.count("<optgroup") == SkillCategory.objects.count()
+    assert '<label for="id_skills">Skills to add</label>' in html
+    assert 'id="id_skills-search"' in html and 'role="combobox"' in html
+    assert f'data-hx-get="{reverse("accounts:skill-search")}"' in html
+    select = re.search(r'<select name="skills"[^>]*>', html).group(0)
+    assert "multiple" in select and "required" in select
+    # The old search form and its hand-built select are gone.
+    assert 'name="q"' not in html and 'name="skill"' not in html
+    assert "(optional)" not in html
+
+
+def test_the_form_uses_the_picker():
+    profile = StudentFactory().student_profile
+    form = StudentSkillForm(profile=profile)
+    assert isinstance(form.fields["skills"].widget, SkillPicker)
+    assert form.fields["skills"].widget.allow_multiple_selected
+
+
+def test_without_script_every_skill_not_listed_is_an_option(client, student, sql):
+    client.force_login(student)
+    post(client, action="add", skills=[sql.pk], level=2)
+    html = client.get(reverse("accounts:profile-skills")).content.decode()
+    assert len(picker_options(html)) == Skill.objects.count() - 1
+    # The option names its category (similar names told apart); the chip just the name.
+    assert 'data-name="Python">Python — Software development</option>' in html
 
 
 def test_skills_page_query_count_does_not_grow(client, student, django_assert_max_num_queries):

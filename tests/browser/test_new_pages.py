@@ -279,8 +279,12 @@ def test_token_pages_and_creating_a_token_from_the_keyboard(page: Page, problems
 
     found += look(page, problems, "/me/tokens/", "token-list")
     found += look(page, problems, "/api/v1/docs", "api-docs")
-    # Swagger UI drew the schema (an operation of the API is listed).
-    expect(page.locator("#swagger-ui .opblock").first).to_be_visible()
+    # The reference is drawn on the server: the contents link to an operation's heading,
+    # and its parameters table scrolls in a region the keyboard reaches.
+    page.get_by_role("link", name="GET /api/v1/projects", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#get-api-v1-projects$"))
+    expect(page.locator("h3#get-api-v1-projects")).to_be_in_viewport()
+    tab_to(page, "[role=region][aria-label='Parameters of GET /api/v1/projects']")
     looks_fine(found)
 
 

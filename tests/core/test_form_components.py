@@ -97,7 +97,7 @@ def test_an_input_in_error_names_its_help_and_its_error_and_is_invalid():
     wrapper = name.getparent()
     assert "form-field-invalid" in wrapper.get("class")
     order = [child.tag for child in wrapper]
-    assert order == ["label", "input", "small", "ul"]
+    assert order == ["label", "input", "div", "ul"]
 
 
 def test_a_valid_field_is_described_by_its_help_only():

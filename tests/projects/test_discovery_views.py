@@ -62,8 +62,10 @@ def test_browse_other_htmx_requests_get_the_full_page(client):
 
 def test_browse_form_is_wired_for_htmx_and_works_without_js(client):
     body = client.get(reverse("projects:browse")).content.decode()
-    assert 'hx-get="/projects/"' in body or f'hx-get="{reverse("projects:browse")}"' in body
-    assert 'hx-target="#results"' in body
+    assert (
+        'data-hx-get="/projects/"' in body or f'data-hx-get="{reverse("projects:browse")}"' in body
+    )
+    assert 'data-hx-target="#results"' in body
     assert 'hx-push-url="true"' in body
     assert "keyup changed delay:400ms from:input[name=q]" in body
     assert 'method="get"' in body
@@ -267,12 +269,12 @@ def test_an_htmx_update_sends_the_count_out_of_band_after_the_results(client):
     assert body.lstrip().startswith('<div id="results"')
     assert "Ledger tidy-up" in body
     assert "<summary>" not in body
-    assert body.rstrip().endswith('<span id="filters-count" hx-swap-oob="true"> · 2</span>')
+    assert body.rstrip().endswith('<span id="filters-count" data-hx-swap-oob="true"> · 2</span>')
 
 
 def test_an_htmx_update_to_no_filters_empties_the_count(client):
     body = client.get(reverse("projects:browse"), {"q": "ledger"}, **HTMX_RESULTS).content.decode()
-    assert body.rstrip().endswith('<span id="filters-count" hx-swap-oob="true"></span>')
+    assert body.rstrip().endswith('<span id="filters-count" data-hx-swap-oob="true"></span>')
 
 
 # ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def _constructor_arguments(student, supervisor, engagement) -> dict:
     """What views pass to a form's keyword-only parameters, by parameter name."""
     return {
         "user": student,
+        "profile": student.student_profile,
         "organization": supervisor.membership.organization,
         "engagement": engagement,
         "email": "new.person@example.com",
