@@ -15,6 +15,7 @@ urlpatterns = [
     # Prometheus, with the METRICS_TOKEN bearer token (core/observability/metrics.py).
     path("metrics", metrics, name="metrics"),
     path("floor/", views.floor, name="floor"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("accounts/university/", university_sign_in, name="university-sign-in"),
     path("accounts/", include("allauth.urls")),

@@ -67,3 +67,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def floor(request: HttpRequest) -> HttpResponse:
     """A trivial page through the full middleware stack: the benchmark's baseline."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """What search engines may crawl: the public catalogue, not people's pages."""
+    return render(request, "marketplace/robots.txt", content_type="text/plain")

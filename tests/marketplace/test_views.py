@@ -95,3 +95,15 @@ def test_health_check_and_floor_are_public_and_uncached(client):
     floor = client.get(reverse("floor"))
     assert floor.status_code == 200
     assert floor.content == b"ok"
+
+
+def test_robots_txt_lets_crawlers_into_the_catalogue_only(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    rules = [line for line in response.content.decode().splitlines() if ":" in line]
+    assert "User-agent: *" in rules
+    for private in ("/me/", "/work/", "/insights/", "/accounts/", "/admin/", "/api/"):
+        assert f"Disallow: {private}" in rules
+    assert "Allow: /me/organizations/" in rules
+    assert not any(line.startswith("Disallow: /projects") for line in rules)
