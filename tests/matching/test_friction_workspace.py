@@ -164,8 +164,8 @@ def test_the_students_cancel_control_is_secondary_and_submitting_is_primary(clie
     html = _page(client, engagement.student, engagement.get_absolute_url())
     control = _cancel_control(html, engagement)
     classes = re.search(r'class="([^"]*)"', control).group(1).split()
-    assert "secondary" in classes and "outline" in classes
-    assert "contrast" not in classes
+    # The destructive style of the design system: outlined, never the filled primary.
+    assert classes == ["danger-secondary"]
     # The workspace's primary action is handing in the work: a plain (primary) button.
     actions = html.split('aria-label="Actions"', 1)[1].split("</section>", 1)[0]
     assert re.search(r'<a role="button" href="#submissions-section">Submit ', actions)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -140,8 +141,6 @@ class Command(BaseCommand):
         profiling = mix in options["profile"].split(",")
         started = time.monotonic()
         if profiling:
-            import threading
-
             collapsed = workdir / f"{mix}.collapsed"
             spy = threading.Thread(target=lt.profile, args=(web, seconds, collapsed))
             spy.start()
