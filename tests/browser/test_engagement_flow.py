@@ -121,7 +121,7 @@ def test_apply_select_work_revise_approve(browser, live_server, settings):
     # --- The student submits a deliverable (a small file upload). -------------------
     submissions = s.locator("#submissions")
     expect(submissions.get_by_role("heading", name="Submit your work")).to_be_visible()
-    submissions.get_by_label("File", exact=True).set_input_files(
+    submissions.get_by_label("File (optional)", exact=True).set_input_files(
         {"name": "teardown-v1.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}
     )
     submissions.get_by_label("Note to your supervisor").fill("First version of the deck.")
@@ -147,7 +147,7 @@ def test_apply_select_work_revise_approve(browser, live_server, settings):
     expect(s.get_by_role("heading", name="Changes requested")).to_be_visible()
     expect(s.get_by_text("Add the enterprise tier to the comparison.").first).to_be_visible()
     expect(submissions.get_by_role("heading", name="Submit a revised version")).to_be_visible()
-    submissions.get_by_label("File", exact=True).set_input_files(
+    submissions.get_by_label("File (optional)", exact=True).set_input_files(
         {
             "name": "teardown-v2.csv",
             "mimeType": "text/csv",
