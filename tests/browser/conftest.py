@@ -9,6 +9,7 @@ transactional test flushed the tables.
 
 import contextlib
 import os
+from importlib import import_module
 
 import pytest
 
@@ -65,3 +66,18 @@ def problems(page) -> list[str]:
     from tests.browser.flows import watch
 
     return watch(page)
+
+
+@pytest.fixture(autouse=True)
+def _skill_taxonomy(transactional_db):
+    """The skill taxonomy the migrations seed, also when serialized rollback brought back
+    nothing: after a test that pointed a second database alias at the test database
+    (tests/core/test_replica.py) flushed it, Django restored no rows here. Reseeding is
+    the migration's own function; it changes nothing when the skills are there."""
+    from django.apps import apps
+
+    from accounts.models import Skill
+
+    if not Skill.objects.exists():
+        seed = import_module("accounts.migrations.0002_seed_skills").seed_skills
+        seed(apps, None)
