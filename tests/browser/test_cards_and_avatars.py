@@ -32,7 +32,14 @@ def card(page: Page, title: str):
 
 
 def image_loaded(locator) -> bool:
-    return locator.evaluate("img => img.complete && img.naturalWidth === 256")
+    """The 256-pixel logo arrived and decoded; waits for it if it is still loading (on a
+    busy machine the page can be shown before its images are)."""
+    return locator.evaluate(
+        """img => img.complete ? img.naturalWidth === 256 : new Promise((resolve) => {
+          img.addEventListener("load", () => resolve(img.naturalWidth === 256));
+          img.addEventListener("error", () => resolve(false));
+        })"""
+    )
 
 
 def inside_viewport(page: Page, locator) -> bool:
