@@ -72,5 +72,6 @@ def floor(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    """What search engines may crawl: the public catalogue, not people's pages."""
+    """What search engines may crawl: everything but the admin (a private page shows a
+    crawler the sign-in page)."""
     return render(request, "marketplace/robots.txt", content_type="text/plain")

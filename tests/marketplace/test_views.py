@@ -97,13 +97,12 @@ def test_health_check_and_floor_are_public_and_uncached(client):
     assert floor.content == b"ok"
 
 
-def test_robots_txt_lets_crawlers_into_the_catalogue_only(client):
+def test_robots_txt_is_valid_and_keeps_crawlers_out_of_the_admin_only(client):
+    """Private pages need a sign-in a crawler does not have; listing them as disallowed
+    would only mark them "blocked from indexing" (Lighthouse's SEO audit)."""
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
-    rules = [line for line in response.content.decode().splitlines() if ":" in line]
-    assert "User-agent: *" in rules
-    for private in ("/me/", "/work/", "/insights/", "/accounts/", "/admin/", "/api/"):
-        assert f"Disallow: {private}" in rules
-    assert "Allow: /me/organizations/" in rules
-    assert not any(line.startswith("Disallow: /projects") for line in rules)
+    lines = response.content.decode().splitlines()
+    rules = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert rules == ["User-agent: *", "Disallow: /admin/"]
