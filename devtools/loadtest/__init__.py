@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 from django.conf import settings
@@ -111,9 +111,10 @@ def free_port() -> int:
 
 def _database_url() -> str:
     db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    # Quoted, as in tests/marketplace/test_two_web_processes.py: a password may hold "@".
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
     return (
-        f"postgres://{db['USER'] or 'postgres'}{password}"
+        f"postgres://{quote(db['USER'] or 'postgres')}{password}"
         f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
 
