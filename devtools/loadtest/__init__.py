@@ -284,9 +284,11 @@ def users_data(*, accounts_per_role: int, apply_pairs: int, seed: int = 7) -> di
 
 
 def give_resume(student: User) -> None:
-    """Applying needs a résumé on the profile; bench students have none."""
+    """Applying needs a résumé on the profile; bench students have none. The database
+    may outlive the files (a fresh clone's media folder against an earlier run's
+    database): a résumé named but missing is given again."""
     profile = StudentProfile.objects.get(user=student)
-    if not profile.resume:
+    if not profile.resume or not profile.resume.storage.exists(profile.resume.name):
         writer = PdfWriter()
         writer.add_blank_page(width=612, height=792)
         buffer = io.BytesIO()
@@ -497,6 +499,7 @@ def write_results(output: Path, rows: list[Row], *, scale: float, server: Server
         "server": server.describe(),
         "rows": [asdict(row) for row in rows],
     }
+    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(payload, indent=2) + "\n")
 
 

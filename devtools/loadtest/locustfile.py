@@ -23,7 +23,9 @@ from locust.exception import StopUser
 
 with open(os.environ["LOADTEST_DATA"]) as _data:
     DATA = json.load(_data)
-ERROR_TEXT = re.compile(r'class="errorlist[^"]*"[^>]*>\s*<li>([^<]+)|<title>([^<]+)')
+#: what a refused form says: the first error of its summary, else the page's title
+ERROR_TEXT = re.compile(r'class="form-errors".*?<li>\s*(?:<a [^>]*>)?([^<]+)', re.DOTALL)
+PAGE_TITLE = re.compile(r"<title>([^<]+)")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 #: what each apply user takes, one pair at a time: (session cookie, project id)
@@ -196,10 +198,11 @@ class Applicant(_Visitor):
                 answer.success()
                 _accepted.append((self.pair, location))
             else:
-                said = ERROR_TEXT.search(answer.text or "")
+                text = answer.text or ""
+                said = ERROR_TEXT.search(text) or PAGE_TITLE.search(text)
                 answer.failure(
                     f"HTTP {answer.status_code} → {location or 'no redirect'}"
-                    + (f": {(said.group(1) or said.group(2)).strip()}" if said else "")
+                    + (f": {said.group(1).strip()}" if said else "")
                 )
 
 
