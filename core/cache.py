@@ -126,10 +126,12 @@ def cache_public_page(*, seconds: int, version_key: str):
     """Serve a public page to visitors who have not signed in from the cache, whole.
 
     Anonymous visitors all see the same page for the same URL, and they are most of the
-    traffic: a hit costs two cache reads instead of the view's queries and templates.
-    The key holds the value of ``version_key``, which the app owning what the page shows
-    replaces whenever that changes (``projects.catalogue``), so an edit is seen at once;
-    ``seconds`` bounds what a change no signal reports (a bulk update) can leave stale.
+    traffic: a hit costs one cache round trip instead of the view's queries and
+    templates. The page is kept beside the value of ``version_key`` it was built under,
+    and both are read at once; the app owning what the page shows replaces that value
+    whenever it changes (``projects.catalogue``), so a page built under an older one is
+    built again and an edit is seen at once. ``seconds`` bounds what a change no signal
+    reports (a bulk update) can leave stale.
 
     Nothing personal is ever stored: a signed-in user, a visitor with a message waiting
     for them, and a page that used a CSRF token (it belongs to one visitor) all go
@@ -141,15 +143,14 @@ def cache_public_page(*, seconds: int, version_key: str):
         def wrapped(request, *args, **kwargs):
             if not _may_share(request):
                 return view(request, *args, **kwargs)
-            version = cache.get(version_key) or "-"
             varying = "|".join(request.META.get(header, "") for header in _VARYING_HEADERS)
-            digest = hashlib.sha256(
-                f"{version}|{request.get_full_path()}|{varying}".encode()
-            ).hexdigest()
+            digest = hashlib.sha256(f"{request.get_full_path()}|{varying}".encode()).hexdigest()
             key = f"public-page:{view.__module__}.{view.__name__}:{digest}"
-            stored = cache.get(key)
-            if stored is not None:
-                content, headers = stored
+            found = cache.get_many([version_key, key])
+            version = found.get(version_key) or "-"
+            stored = found.get(key)
+            if stored is not None and stored[0] == version:
+                _, content, headers = stored
                 response = HttpResponse(content)
                 for name, value in headers.items():
                     response[name] = value
@@ -166,7 +167,7 @@ def cache_public_page(*, seconds: int, version_key: str):
                 # version: keep it no longer than a writer is kept off the replica.
                 lag_bound = settings.REPLICA_PIN_SECONDS
                 kept_for = min(seconds, lag_bound) if response_from_replica(response) else seconds
-                cache.set(key, (response.content, kept), kept_for)
+                cache.set(key, (version, response.content, kept), kept_for)
             return response
 
         return wrapped

@@ -108,3 +108,33 @@ def test_a_page_that_is_not_found_is_not_kept(client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 404
     assert len(queries) > 0
+
+
+def test_a_repeat_visit_costs_one_cache_round_trip(client, monkeypatch):
+    # The page and the catalogue version it was built under are read together: on
+    # Redis, one round trip (MGET) per anonymous page view is most of what a hit costs.
+    from django.core.cache import cache
+
+    project = open_project(title="Analyse the churn of bakery customers")
+    detail = reverse("project-detail", kwargs={"pk": project.pk})
+    client.get(detail)
+    reads: list[str] = []
+    inside: list[str] = []  # the test cache's get_many calls its own get: count the outer call
+
+    def counted(name, real):
+        def read(*args, **kwargs):
+            if not inside:
+                reads.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    for name in ("get", "get_many", "has_key"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    count, html = _queries(client, detail)
+    assert count == 0 and project.title in html
+    assert reads == ["get_many"]
