@@ -33,6 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 LIGHTHOUSE = "lighthouse@12"
+#: pages that ask search engines not to index them, on purpose: a student's record shared
+#: by a private link is for the people given the link. Lighthouse's SEO category counts
+#: that as its heaviest failure ("Page is blocked from indexing"); for these pages the
+#: category is scored without that one audit, and the table says so.
+NOINDEX_BY_DESIGN = {"public record"}
 
 
 def _django() -> None:
@@ -90,6 +95,19 @@ def _lighthouse_once(url: str, *, cookie: str | None, desktop: bool) -> dict:
         return json.loads(Path(report.name).read_text())
 
 
+def category_scores(report: dict, *, noindex_by_design: bool) -> dict[str, float]:
+    scores = {c: report["categories"][c]["score"] or 0.0 for c in CATEGORIES}
+    if noindex_by_design:
+        refs = [r for r in report["categories"]["seo"]["auditRefs"] if r["id"] != "is-crawlable"]
+        weighted = [
+            (r["weight"], report["audits"][r["id"]]["score"])
+            for r in refs
+            if r["weight"] and report["audits"][r["id"]].get("score") is not None
+        ]
+        scores["seo"] = sum(w * score for w, score in weighted) / sum(w for w, _ in weighted)
+    return scores
+
+
 def reasons(report: dict, threshold: float, limit: int = 4) -> list[str]:
     """The audits that cost the most in the categories under the bar, heaviest first
     (by their weight in the category)."""
@@ -130,9 +148,14 @@ def main() -> int:
             except RuntimeError as error:
                 rows.append((role, name, dict.fromkeys(CATEGORIES, 0.0), [str(error)]))
                 continue
-            scores = {c: report["categories"][c]["score"] or 0.0 for c in CATEGORIES}
+            noindex = name in NOINDEX_BY_DESIGN
+            scores = category_scores(report, noindex_by_design=noindex)
             rows.append((role, name, scores, reasons(report, args.threshold)))
-            print(f"{role:15} {name:22} " + " ".join(f"{s:4.2f}" for s in scores.values()))
+            print(
+                f"{role:15} {name:22} "
+                + " ".join(f"{s:4.2f}" for s in scores.values())
+                + ("  (SEO without is-crawlable: noindex by design)" if noindex else "")
+            )
 
     low = [row for row in rows if min(row[2].values()) < args.threshold]
     print()
