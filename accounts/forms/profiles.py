@@ -295,7 +295,7 @@ class StudentSkillForm(forms.Form):
         skills = data.get("skills")
         if data.get("action") == self.ADD and skills:
             # Checked before any write, so a choice over the cap adds none of them
-            # (student_skill_set checks it again, under the profile's lock).
+            # (student_skills_add checks it again, under the profile's lock).
             have = student_skill_list(profile=self.profile).count()
             room = MAX_SKILLS - have
             if room <= 0:

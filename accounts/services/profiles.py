@@ -10,7 +10,7 @@ Affiliation with an institution has two steps:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from core.exceptions import DomainError
 
@@ -204,25 +205,43 @@ def profile_update(
 
 def student_skill_set(*, profile: StudentProfile, skill: Skill, level: int) -> StudentSkill:
     """Add a skill at ``level``, or change the level of one already listed."""
+    (item,) = student_skills_add(profile=profile, skills=[skill], level=level)
+    return item
+
+
+def student_skills_add(
+    *, profile: StudentProfile, skills: Sequence[Skill], level: int
+) -> list[StudentSkill]:
+    """Add ``skills`` at ``level`` in one transaction, all or none; a skill already
+    listed takes the new level. The items come back in the order of ``skills``."""
     if level not in StudentSkill.Level.values:
         raise ProfileError("Choose a level from 1 (beginner) to 5 (expert).")
     with transaction.atomic(durable=True):
         # Lock the profile so two concurrent adds cannot pass the cap together.
         StudentProfile.objects.select_for_update().filter(pk=profile.pk).first()
-        existing = StudentSkill.objects.filter(profile=profile, skill=skill).first()
-        if existing is not None:
-            if existing.level != level:
-                existing.level = level
-                existing.save(update_fields=["level"])
-                _profile_changed(profile, "skills")
-            return existing
-        if StudentSkill.objects.filter(profile=profile).count() >= MAX_SKILLS:
+        listed = {
+            item.skill_id: item
+            for item in StudentSkill.objects.filter(profile=profile, skill__in=skills)
+        }
+        new = [skill for skill in skills if skill.pk not in listed]
+        have = StudentSkill.objects.filter(profile=profile).count()
+        if new and have + len(new) > MAX_SKILLS:
+            adding = get_text_list([skill.name for skill in new], "and")
             raise ProfileError(
-                f"You can list up to {MAX_SKILLS} skills. Remove one to add {skill.name}."
+                f"You can list up to {MAX_SKILLS} skills and have {have}. "
+                f"Remove {have + len(new) - MAX_SKILLS} to add {adding}."
             )
-        created = StudentSkill.objects.create(profile=profile, skill=skill, level=level)
-        _profile_changed(profile, "skills")
-        return created
+        relevelled = [item for item in listed.values() if item.level != level]
+        for item in relevelled:
+            item.level = level
+        StudentSkill.objects.bulk_update(relevelled, ["level"])
+        created = StudentSkill.objects.bulk_create(
+            StudentSkill(profile=profile, skill=skill, level=level) for skill in new
+        )
+        if relevelled or created:
+            _profile_changed(profile, "skills")
+    by_skill = {**listed, **{item.skill_id: item for item in created}}
+    return [by_skill[skill.pk] for skill in skills]
 
 
 def student_skill_remove(*, profile: StudentProfile, skill: Skill) -> None:

@@ -19,7 +19,12 @@ from ..selectors.profiles import (
     student_resume_get,
     student_skill_list,
 )
-from ..services.profiles import profile_update, student_skill_remove, student_skill_set
+from ..services.profiles import (
+    profile_update,
+    student_skill_remove,
+    student_skill_set,
+    student_skills_add,
+)
 
 
 @require_GET
@@ -91,18 +96,11 @@ def profile_skills(request: HttpRequest) -> HttpResponse:
     action, level = form.cleaned_data["action"], form.cleaned_data["level"]
     if action == StudentSkillForm.ADD:
         skills = list(form.cleaned_data["skills"])
-        # One write per skill, each in its own transaction (student_skill_set is durable,
-        # so the calls cannot share one). The form has checked every skill and the cap
-        # first, so bad input adds none; only another request changing the profile
-        # meanwhile can stop the loop, and then the page says what was added.
-        for added, skill in enumerate(skills):
-            ok, _ = run_service(
-                request, student_skill_set, form=form, profile=profile, skill=skill, level=level
-            )
-            if not ok:
-                if added:
-                    messages.warning(request, f"Added only {_names(skills[:added])}.")
-                return _skills_page(request, profile, form, status=400)
+        ok, _ = run_service(
+            request, student_skills_add, form=form, profile=profile, skills=skills, level=level
+        )
+        if not ok:
+            return _skills_page(request, profile, form, status=400)
         label = StudentSkill.Level(level).label.lower()
         messages.success(request, f"Added {_names(skills)} at {label}.")
         return redirect("accounts:profile-skills")

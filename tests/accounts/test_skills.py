@@ -10,7 +10,13 @@ from django.utils.text import slugify
 
 from accounts.forms.profiles import StudentSkillForm
 from accounts.models import Skill, SkillCategory, StudentSkill
-from accounts.services.profiles import MAX_SKILLS, ProfileError, student_skill_set
+from accounts.services.profiles import (
+    MAX_SKILLS,
+    ProfileError,
+    student_skill_set,
+    student_skills_add,
+)
+from accounts.signals import student_profile_changed
 from accounts.skill_taxonomy import SKILL_TAXONOMY
 from core.widgets import SkillPicker
 from tests.accounts.factories import SkillFactory, StudentFactory
@@ -222,6 +228,48 @@ def test_skill_cap(student):
     with pytest.raises(ProfileError):
         student_skill_set(profile=profile, skill=extra, level=2)
     assert StudentSkill.objects.filter(profile=profile).count() == MAX_SKILLS
+
+
+def test_several_skills_are_added_in_one_write_and_one_signal(student, sql, python):
+    profile = student.student_profile
+    student_skill_set(profile=profile, skill=sql, level=1)
+    heard = []
+
+    def receiver(**kwargs):
+        heard.append(kwargs["fields"])
+
+    student_profile_changed.connect(receiver)
+    try:
+        items = student_skills_add(profile=profile, skills=[python, sql], level=4)
+    finally:
+        student_profile_changed.disconnect(receiver)
+    assert [(item.skill, item.level) for item in items] == [(python, 4), (sql, 4)]
+    assert listed(student) == {"Python": 4, "SQL": 4}
+    assert heard == [frozenset({"skills"})]
+
+
+def test_adding_skills_already_listed_at_their_level_changes_nothing(student, sql):
+    profile = student.student_profile
+    student_skill_set(profile=profile, skill=sql, level=3)
+    heard = []
+    student_profile_changed.connect(receiver := lambda **kwargs: heard.append(kwargs))
+    try:
+        (item,) = student_skills_add(profile=profile, skills=[sql], level=3)
+    finally:
+        student_profile_changed.disconnect(receiver)
+    assert item.level == 3 and heard == []
+
+
+def test_the_service_cap_refuses_the_whole_choice(student, sql, python):
+    # The form checks the cap first; the service checks it again under the profile's lock
+    # (another request may have added skills since), and then adds none of them.
+    profile = student.student_profile
+    for skill in Skill.objects.exclude(pk__in=[sql.pk, python.pk])[: MAX_SKILLS - 1]:
+        student_skill_set(profile=profile, skill=skill, level=2)
+    refusal = f"have {MAX_SKILLS - 1}. Remove 1 to add Python and SQL"
+    with pytest.raises(ProfileError, match=refusal):
+        student_skills_add(profile=profile, skills=[python, sql], level=2)
+    assert len(listed(student)) == MAX_SKILLS - 1
 
 
 def test_service_refuses_a_level_out_of_range(student, sql):
