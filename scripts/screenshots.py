@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devtools.processes import free_port  # noqa: E402 — after the repository is on the path
+
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "internly-demo"  # devtools/demo_data.py DEMO_PASSWORD: a published demo login
@@ -87,10 +90,6 @@ def shot_plan(pages: list[ShotPage] = PAGES) -> list[tuple[ShotPage, int, str]]:
 # ------------------------------------------------------------------------------
 # The site
 # ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def site_env(database_url: str) -> dict[str, str]:

@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -45,6 +44,7 @@ from matching.services.applications import application_check_can_apply
 from projects.models import Project
 
 from .. import bench
+from ..processes import database_url
 
 ROOT = Path(settings.BASE_DIR)
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -103,22 +103,6 @@ class Row:
     errors: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    # Quoted, as in tests/marketplace/test_two_web_processes.py: a password may hold "@".
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{quote(db['USER'] or 'postgres')}{password}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def server_environment(workdir: Path) -> dict[str, str]:
     """The compose file's settings for the web and worker processes, on this database
     and Redis: production mode behind one proxy of ours, which the Locust users play
@@ -131,7 +115,7 @@ def server_environment(workdir: Path) -> dict[str, str]:
         "DJANGO_SECRET_KEY": str(settings.SECRET_KEY),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": str(settings.REDIS_URL),
         # The harness gives the applying students their résumés: the same files.
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),

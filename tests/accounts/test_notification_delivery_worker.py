@@ -11,7 +11,6 @@ Needs Redis (REDIS_URL); uses its own database number (15) and empties it first.
 
 from __future__ import annotations
 
-import socket
 import time
 from email import message_from_bytes
 from urllib.parse import urlparse, urlunparse
@@ -21,18 +20,13 @@ from django.db import OperationalError, close_old_connections, transaction
 
 from accounts.models import Notification
 from accounts.services.notifications import notify
+from devtools.processes import free_port
 from marketplace.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 TEST_REDIS_DB = 15
 WAIT_SECONDS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SmtpSink:
@@ -60,7 +54,7 @@ def smtp_sink(settings):
 
     def start(failures: int = 0) -> SmtpSink:
         sink = SmtpSink(failures=failures)
-        port = _free_port()
+        port = free_port()
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
         sinks.append(controller)

@@ -35,6 +35,7 @@ from core.replica import (
     replica_caught_up,
     replica_reads,
 )
+from devtools.processes import free_port
 from marketplace.models import PlacementFact, StatsRun
 from marketplace.tasks import compute_statistics
 from projects.models import Project
@@ -228,7 +229,7 @@ def test_as_a_decorator_each_call_is_its_own_block():
 @replica_db
 def test_an_unreachable_replica_falls_back_to_the_primary(client):
     project = open_project(title="Zqx reachable anyway")
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     config = {**connections[PRIMARY].settings_dict}
     config.update(
         ENGINE="django.db.backends.postgresql",
@@ -287,12 +288,6 @@ def test_a_dashboard_get_reads_the_replica(client, staff_user):
         assert client.get(reverse("dashboards:site")).status_code == 200
     assert log.reads(REPLICA, '"marketplace_statsrun"')
     assert not log.writes(REPLICA)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ------------------------------------------------------------------------------

@@ -11,15 +11,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from devtools.processes import free_port
+
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 WAIT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(port: int, **env: str) -> subprocess.Popen:

@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import pytest
 import redis
@@ -29,11 +29,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from devtools.processes import database_url, free_port
 from projects.models import SavedProject
 from tests.accounts.factories import PASSWORD, StudentFactory
 from tests.accounts.test_profiles import form_data as profile_form_data
 from tests.browser.flows import small_pdf
-from tests.marketplace.test_gunicorn import free_port
 from tests.projects.factories import open_project
 
 pytestmark = [
@@ -90,16 +90,6 @@ class Browser(requests.Session):
         return response
 
 
-def _database_url() -> str:
-    """The test database pytest-django created."""
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{quote(db['USER'] or 'postgres')}{password}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def _redis_url() -> str:
     """The Redis of the settings, database 13."""
     return urlparse(settings.REDIS_URL)._replace(path=f"/{REDIS_DB}").geturl()
@@ -115,7 +105,7 @@ def _start(port: int, *, shared: Path, log: Path) -> Web:
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": _redis_url(),
         "MEDIA_ROOT": str(shared / "media"),
         "PROMETHEUS_MULTIPROC_DIR": str(shared / "metrics"),

@@ -14,7 +14,6 @@ whose models could not coexist with Internly's settings in the test process).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from types import TracebackType
 from typing import IO, Any
 
 import requests
+
+from devtools.processes import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_MODULE = "tests.sso.oidc_provider"
@@ -163,14 +164,6 @@ class OIDCProvider:
         self.stop()
 
 
-def _free_port() -> int:
-    # The port is free now; the provider binds it a moment later, a tiny window in which
-    # another process could take it (the health check then fails with the log).
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _provider_env() -> dict[str, str]:
     # Nothing of Internly's Django configuration may reach the provider's project.
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
@@ -186,7 +179,7 @@ def start_oidc_provider(data_dir: Path) -> OIDCProvider:
     come up within 30 seconds."""
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     log = (data_dir / LOG_FILE_NAME).open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", PROVIDER_MODULE, "--port", str(port), "--data", str(data_dir)],

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from devtools import bench
 from devtools import loadtest as lt
+from devtools.processes import free_port
 
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "bench" / "results.json"
 #: the issue's targets on this 2-core machine type (checked without --smoke)
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         )
         data_path = workdir / "users.json"
         data_path.write_text(json.dumps(data))
-        port = lt.free_port()
+        port = free_port()
         host = f"http://127.0.0.1:{port}"
         rows: list[lt.Row] = []
         with (
