@@ -1,4 +1,14 @@
 // Small progressive enhancements. Everything works without this file.
+
+// "page-visible" on <body> when the tab comes back into view: the unread badge refreshes
+// then (templates/base.html). htmx's trigger filter for it needs eval, which the CSP
+// refuses, and a bare visibilitychange also fired as the tab was hidden or closed,
+// asking the server for a badge nobody would see.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") {
+    document.body.dispatchEvent(new CustomEvent("page-visible"));
+  }
+});
 document.addEventListener("DOMContentLoaded", () => {
   // Character counters: <textarea data-maxlength-counter="id-of-output">.
   document.querySelectorAll("[data-counter]").forEach((field) => {
