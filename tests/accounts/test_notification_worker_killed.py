@@ -27,7 +27,6 @@ from collections import Counter
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -38,12 +37,9 @@ from accounts.models import Notification
 from accounts.selectors.notifications import SWEEP_AFTER
 from accounts.services.notifications import notify
 from accounts.tasks import requeue_unsent_notifications, send_notification_email
+from devtools.processes import database_url, free_port
 from marketplace.celery import app
-from tests.accounts.test_notification_delivery_worker import (
-    _free_port,
-    _redis_url,
-    _reset_connections,
-)
+from tests.accounts.test_notification_delivery_worker import _redis_url, _reset_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +76,7 @@ def slow_sink():
     from aiosmtpd.controller import Controller
 
     sink = SlowSink(delay=DATA_REPLY_DELAY)
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.port = controller.port
     yield sink
@@ -105,21 +101,11 @@ def broker_db_11():
         redis.Redis.from_url(url).flushdb()
 
 
-def _database_url() -> str:
-    """The test database pytest-django created, for the worker process."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "postgres")
-    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
 def _start_worker(name: str, *, redis_url: str, smtp_port: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DJANGO_DEBUG": "0",

@@ -23,12 +23,12 @@ from django.urls import reverse
 from accounts.models import Notification
 from accounts.selectors.notifications import SWEEP_AFTER
 from accounts.tasks import requeue_unsent_notifications
+from devtools.processes import free_port
 from marketplace.celery import app
 from marketplace.settings import redis_caches
 from matching.models import Application
 from tests.accounts.factories import PASSWORD
 from tests.accounts.test_notification_delivery_worker import worker_on_every_queue
-from tests.marketplace.test_gunicorn import free_port
 from tests.matching.factories import ready_student
 from tests.projects.factories import open_project
 
