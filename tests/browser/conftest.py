@@ -56,8 +56,9 @@ def page(browser, live_server, settings):
     for open_page in context.pages:
         with contextlib.suppress(PlaywrightError):  # one that never settles closes anyway
             open_page.wait_for_load_state("networkidle", timeout=5_000)
-            # A blank page has no timers: the badge's 30-second poll cannot start a
-            # request between here and the flush.
+        # A blank page has no timers: the badge's 30-second poll cannot start a request
+        # between here and the flush (also after a page that never settled).
+        with contextlib.suppress(PlaywrightError):
             open_page.goto("about:blank")
     context.close()
 
