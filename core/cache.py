@@ -115,6 +115,26 @@ class ResilientRedisCache(RedisCache):
 
 
 # ------------------------------------------------------------------------------
+# Values kept under a version another key holds
+# ------------------------------------------------------------------------------
+def get_under_version(version_key: str, key: str) -> tuple[str, Any | None]:
+    """The current value of ``version_key`` ("-" when unset) and what ``key`` holds if it
+    was stored under that version by ``set_under_version`` (else None), in one round
+    trip. Whoever owns the data replaces the version when it changes, so a value built
+    under an older one is never served, and nothing has to find and delete it."""
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key) or "-"
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return version, stored[1]
+    return version, None
+
+
+def set_under_version(key: str, version: str, value: Any, timeout: int) -> None:
+    cache.set(key, (version, value), timeout)
+
+
+# ------------------------------------------------------------------------------
 # Whole public pages for visitors who have not signed in
 # ------------------------------------------------------------------------------
 
@@ -146,11 +166,9 @@ def cache_public_page(*, seconds: int, version_key: str):
             varying = "|".join(request.META.get(header, "") for header in _VARYING_HEADERS)
             digest = hashlib.sha256(f"{request.get_full_path()}|{varying}".encode()).hexdigest()
             key = f"public-page:{view.__module__}.{view.__name__}:{digest}"
-            found = cache.get_many([version_key, key])
-            version = found.get(version_key) or "-"
-            stored = found.get(key)
-            if stored is not None and stored[0] == version:
-                _, content, headers = stored
+            version, stored = get_under_version(version_key, key)
+            if stored is not None:
+                content, headers = stored
                 response = HttpResponse(content)
                 for name, value in headers.items():
                     response[name] = value
@@ -167,7 +185,7 @@ def cache_public_page(*, seconds: int, version_key: str):
                 # version: keep it no longer than a writer is kept off the replica.
                 lag_bound = settings.REPLICA_PIN_SECONDS
                 kept_for = min(seconds, lag_bound) if response_from_replica(response) else seconds
-                cache.set(key, (version, response.content, kept), kept_for)
+                set_under_version(key, version, (response.content, kept), kept_for)
             return response
 
         return wrapped

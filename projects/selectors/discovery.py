@@ -9,6 +9,7 @@ in Python; "similar" ranks a few dozen candidates per skill.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from django.utils import timezone
 
 from accounts.models import StudentProfile, StudentSkill
 from accounts.selectors.skills import skill_taxonomy
+from core.cache import get_under_version, set_under_version
 
+from ..catalogue import CATALOGUE_VERSION_KEY
 from ..models import Project, ProjectSkill, SavedProject
 from ..scoring import MatchResult, match_score
 from ..search import project_search
@@ -43,6 +46,7 @@ BEST_MATCH_CANDIDATES = 300
 # Recommendations score at most this many candidates and show the best of them.
 RECOMMENDATION_CANDIDATES = 100
 RECOMMENDATIONS_SHOWN = 20
+RECOMMENDATION_CACHE_SECONDS = 300
 SIMILAR_CANDIDATES = 40
 SIMILAR_SHOWN = 4
 # A keyword search ranks at most this many matches: the most recently created ones.
@@ -569,21 +573,50 @@ def project_list_recommended_for(
     Candidates come from SQL: the newest ``RECOMMENDATION_CANDIDATES`` open projects
     with a future deadline that share a required skill with the student. They are
     scored in Python with ``projects.scoring.match_score``; the best
-    ``RECOMMENDATIONS_SHOWN`` are returned.
+    ``RECOMMENDATIONS_SHOWN`` are returned. The ranking is reused for a few minutes
+    (``_best_matches_cached``); the projects are read fresh, and one whose applications
+    closed meanwhile is left out.
     """
-    now = now or timezone.now()
     student = student if student is not None else student_match_profile(user=user)
     if not student.has_skills:
         return []
+    best = _best_matches_cached(student, now=now)
+    projects = project_list_by_ids([pk for pk, _ in best], viewer=user)
+    matches = dict(best)
+    open_now = now or timezone.now()
+    return [
+        Recommendation(project=p, match=matches[p.pk])
+        for p in projects
+        if p.is_open and p.application_deadline > open_now
+    ]
+
+
+def _best_matches_cached(
+    student: StudentMatchProfile, *, now: datetime | None
+) -> list[tuple[int, MatchResult]]:
+    """``_best_matches`` kept under the catalogue's version for the student's skills,
+    levels and hours (students with the same ones share it). A new, edited or closed
+    project starts a new version; the scores' one other input, how soon applications
+    close, moves slowly enough to reuse for ``RECOMMENDATION_CACHE_SECONDS``. A caller
+    naming ``now`` asks for that moment's ranking, computed afresh."""
+    if now is not None:
+        return _best_matches(student, now=now)
+    profile = repr((sorted(student.skills.items()), student.weekly_hours))
+    key = "projects:recommended:v1:" + hashlib.sha256(profile.encode()).hexdigest()[:32]
+    version, best = get_under_version(CATALOGUE_VERSION_KEY, key)
+    if best is None:
+        best = _best_matches(student, now=timezone.now())
+        set_under_version(key, version, best, RECOMMENDATION_CACHE_SECONDS)
+    return best
+
+
+def _best_matches(student: StudentMatchProfile, *, now: datetime) -> list[tuple[int, MatchResult]]:
     # A project needs at least one required skill (posting enforces it) and the
     # required part dominates the score, so candidates require one of the student's
     # skills: the newest ones (see _newest_requiring), whatever the table size.
     candidates = _newest_requiring(list(student.skills), now=now, limit=RECOMMENDATION_CANDIDATES)
     scored = _score_candidates(candidates, student=student, now=now)
-    best = sorted(
+    return sorted(
         ((pk, m) for pk, m in scored.items() if m.eligible),
         key=lambda item: (-item[1].score, -item[0]),
     )[:RECOMMENDATIONS_SHOWN]
-    projects = project_list_by_ids([pk for pk, _ in best], viewer=user)
-    matches = dict(best)
-    return [Recommendation(project=p, match=matches[p.pk]) for p in projects]

@@ -325,6 +325,44 @@ def test_recommendations_score_the_newest_projects_requiring_a_skill(student, sk
     assert oldest.pk not in [r.project.pk for r in recs]
 
 
+def test_a_ranking_is_reused_until_the_catalogue_changes(
+    student, skills, django_assert_num_queries
+):
+    give_skills(student, {skills["SQL"]: 3})
+    first = make_open(title="First", required=[skills["SQL"]])
+    assert [r.project.pk for r in project_list_recommended_for(user=student)] == [first.pk]
+    # Reused: the student's skills, then the projects and their skills (no scoring query).
+    with django_assert_num_queries(3):
+        assert [r.project.title for r in project_list_recommended_for(user=student)] == ["First"]
+    second = make_open(title="Second", required=[skills["SQL"]])  # a new catalogue version
+    recs = project_list_recommended_for(user=student)
+    assert {r.project.pk for r in recs} == {first.pk, second.pk}
+
+
+def test_a_ranking_is_shared_only_by_the_same_skills_and_hours(student, skills):
+    give_skills(student, {skills["SQL"]: 3})
+    sql = make_open(title="SQL work", required=[skills["SQL"]])
+    figma = make_open(title="Figma work", required=[skills["Figma"]])
+    assert [r.project.pk for r in project_list_recommended_for(user=student)] == [sql.pk]
+    designer = StudentFactory()
+    give_skills(designer, {skills["Figma"]: 3})
+    assert [r.project.pk for r in project_list_recommended_for(user=designer)] == [figma.pk]
+    twin = StudentFactory()
+    give_skills(twin, {skills["SQL"]: 3}, weekly_hours=1)  # fewer hours: a ranking of its own
+    assert project_list_recommended_for(user=twin)[0].match.fits_hours is False
+    assert project_list_recommended_for(user=student)[0].match.fits_hours is True
+
+
+def test_a_kept_ranking_leaves_out_a_project_whose_applications_closed(student, skills):
+    give_skills(student, {skills["SQL"]: 3})
+    closing = make_open(title="Closing", required=[skills["SQL"]])
+    staying = make_open(title="Staying", required=[skills["SQL"]])
+    assert len(project_list_recommended_for(user=student)) == 2
+    # A deadline passing sends no signal: the kept ranking still names the project.
+    Project.objects.filter(pk=closing.pk).update(application_deadline=days(-1))
+    assert [r.project.pk for r in project_list_recommended_for(user=student)] == [staying.pk]
+
+
 def test_no_recommendations_without_skills(student, skills):
     make_open(required=[skills["SQL"]])
     assert project_list_recommended_for(user=student) == []
