@@ -6,9 +6,10 @@ Career-office and site figures are sums over the placement facts
 (``dashboards.figures.placement_figures``, a fixed handful of queries for any filter),
 with the privacy threshold applied; employer figures are computed from the
 organization's own live data and kept two minutes (``stats.employer_figures``). The
-career office's student list reads current data, paginated, with a fixed number of
-queries. Every page or CSV that
-names students is recorded in the access log (``services.dashboard_access_log_create``).
+career office's student list reads the students' activity, at most a minute old
+(``selectors.STUDENT_LIST_SECONDS``), paginated, with a fixed number of queries. Every
+page or CSV that names students is recorded in the access log
+(``services.dashboard_access_log_create``).
 """
 
 from __future__ import annotations

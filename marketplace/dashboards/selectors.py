@@ -7,6 +7,7 @@ Employers see their own organization only.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -117,14 +118,36 @@ def career_student_list(
     )
 
 
+#: How long the career office's student list and its counts may lag the students'
+#: activity. Officers page back and forth through the same list; an application or an
+#: offer shows up on it within this time (the figures above it lag more: they are
+#: rebuilt from the placement facts).
+STUDENT_LIST_SECONDS = 60
+
+
 def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
     """The students of one page (ids from ``career_students_base``, in that order) with
-    the figures of ``career_student_list``, in one query. Annotating only the page's
-    rows lets PostgreSQL run the subqueries per row instead of hashing whole tables."""
+    the figures of ``career_student_list``, in one query, kept for
+    ``STUDENT_LIST_SECONDS``. Annotating only the page's rows lets PostgreSQL run the
+    subqueries per row instead of hashing whole tables."""
     if not ids:
         return []
+    key = "placement:student-rows:" + _digest(ids)
+    rows = cache.get(key)
+    if rows is None:
+        rows = _student_rows(ids)
+        cache.set(key, rows, STUDENT_LIST_SECONDS)
+    return rows
+
+
+def _student_rows(ids: list[int]) -> list[StudentProfile]:
     by_pk = {p.pk: p for p in _with_student_figures(StudentProfile.objects.filter(pk__in=ids))}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _digest(value: Any) -> str:
+    # Cache keys must be short and plain; a major is free text.
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
 
 
 def student_status(profile: Any) -> str:
@@ -194,7 +217,21 @@ def student_consent_counts(
     *, institution: Institution, major: str | None = None, graduation_year: int | None = None
 ) -> dict[str, int]:
     """``consenting`` (the rows of ``career_students_base``) and ``non_consenting``
-    (``non_consenting_count``) students, in one query."""
+    (``non_consenting_count``) students, in one query, kept for
+    ``STUDENT_LIST_SECONDS``."""
+    key = "placement:consent-counts:" + _digest((institution.pk, major, graduation_year))
+    counts = cache.get(key)
+    if counts is None:
+        counts = _consent_counts(
+            institution=institution, major=major, graduation_year=graduation_year
+        )
+        cache.set(key, counts, STUDENT_LIST_SECONDS)
+    return counts
+
+
+def _consent_counts(
+    *, institution: Institution, major: str | None, graduation_year: int | None
+) -> dict[str, int]:
     qs = institution_students(institution=institution)
     if major:
         qs = qs.filter(major=major)
