@@ -2,8 +2,9 @@
 production shape under concurrent users (devtools/loadtest, bench/README.md "Load test").
 
 Runs on PostgreSQL with Redis: the bench data at ``--scale`` (seeded when the database
-holds another scale), gunicorn with the compose settings, a Celery worker on every
-queue, then each mix of ``devtools.loadtest.MIXES`` through Locust. Prints a table,
+holds another scale, with its placement facts built), gunicorn with the compose
+settings, a Celery worker on every queue, then each mix of ``devtools.loadtest.MIXES``
+through Locust. Prints a table,
 writes the rows to bench/results.json's ``loadtest`` section, and exits non-zero when a
 mix had errors or the apply mix's database check failed (``--smoke`` in CI: a small
 scale, a few seconds a mix, the same checks; the targets are only printed).
@@ -26,6 +27,8 @@ from django.utils import timezone
 from devtools import bench
 from devtools import loadtest as lt
 from devtools.processes import free_port
+from marketplace.models import PlacementUnit
+from marketplace.placement import placement_rebuild
 
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "bench" / "results.json"
 #: the issue's targets on this 2-core machine type (checked without --smoke)
@@ -123,8 +126,14 @@ class Command(BaseCommand):
 
     def ensure_bench_data(self, scale: float) -> None:
         held = bench.bench_projects().count() / bench.PROJECTS_PER_SCALE
-        if abs(held - scale) > 0.05 * scale:
+        reseeded = abs(held - scale) > 0.05 * scale
+        if reseeded:
             call_command("seed_bench", scale=scale, reset=True, stdout=self.stdout)
+        if reseeded or not PlacementUnit.objects.exists():
+            # The career dashboards read the placement facts, which the nightly beat
+            # task builds: without them those pages would be measured empty.
+            self.stdout.write("Building the placement facts…")
+            placement_rebuild()
 
     def run_mix(self, mix, host, data, data_path, workdir, web, options) -> lt.Row:
         users, seconds = options["users"], options["seconds"]
