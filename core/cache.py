@@ -114,6 +114,13 @@ class ResilientRedisCache(RedisCache):
         return self._call("clear", False)
 
 
+def key_part(value: Any) -> str:
+    """``value`` as a short, plain piece of a cache key (a digest of its repr): keys must
+    be short and plain, and what they name may be free text (a major) or long (a page of
+    ids)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
 # ------------------------------------------------------------------------------
 # Values kept under a version another key holds
 # ------------------------------------------------------------------------------

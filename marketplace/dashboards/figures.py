@@ -13,7 +13,6 @@ headline minus the others does not give it away.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
+
+from core.cache import key_part
 
 from ..models import PlacementCell, PlacementFact
 from ..placement import CELL_COUNTS, FACT_COUNTS, placement_unit_state
@@ -324,8 +325,7 @@ def placement_figures(
             *(f"{name}={value}" for name, value in sorted(student_filter.items())),
         ]
     )
-    # Hashed: a major is free text, and cache keys must be short and plain.
-    key = "placement:figures:" + hashlib.sha256(version.encode()).hexdigest()[:32]
+    key = "placement:figures:" + key_part(version)
     figures = cache.get(key)
     if figures is None:
         figures = _placement_figures(

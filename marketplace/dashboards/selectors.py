@@ -7,7 +7,6 @@ Employers see their own organization only.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Institution, Organization, StudentProfile, User
+from core.cache import key_part
 from matching.models import Application, Engagement, InternFeedback, Offer
 
 from ..models import DashboardAccessLog, StatsRun
@@ -132,7 +132,7 @@ def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
     subqueries per row instead of hashing whole tables."""
     if not ids:
         return []
-    key = "placement:student-rows:" + _digest(ids)
+    key = "placement:student-rows:" + key_part(ids)
     rows = cache.get(key)
     if rows is None:
         rows = _student_rows(ids)
@@ -143,11 +143,6 @@ def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
 def _student_rows(ids: list[int]) -> list[StudentProfile]:
     by_pk = {p.pk: p for p in _with_student_figures(StudentProfile.objects.filter(pk__in=ids))}
     return [by_pk[pk] for pk in ids if pk in by_pk]
-
-
-def _digest(value: Any) -> str:
-    # Cache keys must be short and plain; a major is free text.
-    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
 
 
 def student_status(profile: Any) -> str:
@@ -219,7 +214,7 @@ def student_consent_counts(
     """``consenting`` (the rows of ``career_students_base``) and ``non_consenting``
     (``non_consenting_count``) students, in one query, kept for
     ``STUDENT_LIST_SECONDS``."""
-    key = "placement:consent-counts:" + _digest((institution.pk, major, graduation_year))
+    key = "placement:consent-counts:" + key_part((institution.pk, major, graduation_year))
     counts = cache.get(key)
     if counts is None:
         counts = _consent_counts(

@@ -9,7 +9,6 @@ in Python; "similar" ranks a few dozen candidates per skill.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import StudentProfile, StudentSkill
 from accounts.selectors.skills import skill_taxonomy
-from core.cache import get_under_version, set_under_version
+from core.cache import get_under_version, key_part, set_under_version
 
 from ..catalogue import CATALOGUE_VERSION_KEY
 from ..models import Project, ProjectSkill, SavedProject
@@ -601,8 +600,8 @@ def _best_matches_cached(
     naming ``now`` asks for that moment's ranking, computed afresh."""
     if now is not None:
         return _best_matches(student, now=now)
-    profile = repr((sorted(student.skills.items()), student.weekly_hours))
-    key = "projects:recommended:v1:" + hashlib.sha256(profile.encode()).hexdigest()[:32]
+    profile = (sorted(student.skills.items()), student.weekly_hours)
+    key = "projects:recommended:v1:" + key_part(profile)
     version, best = get_under_version(CATALOGUE_VERSION_KEY, key)
     if best is None:
         best = _best_matches(student, now=timezone.now())

@@ -41,3 +41,14 @@ def test_with_redis_up_it_is_a_cache():
     assert cache.incr("n", 2) == 3
     assert cache.available
     cache.clear()
+
+
+def test_a_key_part_is_short_plain_and_names_its_value():
+    from core.cache import key_part
+
+    major = "Économie & Société: année 1 " * 20  # free text, longer than a key may be
+    part = key_part(("institution", 1, major))
+    assert len(part) == 32 and part.isalnum() and part.isascii()
+    assert part == key_part(("institution", 1, major))
+    assert part != key_part(("institution", 2, major))
+    assert key_part([1, 2]) != key_part([2, 1])  # a page of ids in another order
