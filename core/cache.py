@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +29,7 @@ from .replica import PIN_COOKIE, response_from_replica
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 RETRY_AFTER = 5.0
 
@@ -112,6 +114,16 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", False)
+
+
+def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
+    """What ``key`` holds, or else ``compute()``, kept there for ``seconds``. A value of
+    None is never kept: it reads as a miss."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def key_part(value: Any) -> str:

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
@@ -60,6 +59,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from core.cache import cached
 from matching.models import (
     Application,
     Competency,
@@ -507,11 +507,11 @@ def employer_figures(*, organization_id: int, year: date) -> dict[str, Any]:
     then kept for ``EMPLOYER_FIGURES_TTL`` so that members opening the page again and
     again do not repeat the aggregates."""
     key = f"employer-figures:{organization_id}:{year.isoformat()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _employer_figures(organization_id=organization_id, year=year)
-        cache.set(key, figures, EMPLOYER_FIGURES_TTL)
-    return figures
+    return cached(
+        key,
+        EMPLOYER_FIGURES_TTL,
+        lambda: _employer_figures(organization_id=organization_id, year=year),
+    )
 
 
 def _employer_figures(*, organization_id: int, year: date) -> dict[str, Any]:

@@ -18,10 +18,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
-from core.cache import key_part
+from core.cache import cached, key_part
 
 from ..models import PlacementCell, PlacementFact
 from ..placement import CELL_COUNTS, FACT_COUNTS, placement_unit_state
@@ -326,12 +325,13 @@ def placement_figures(
         ]
     )
     key = "placement:figures:" + key_part(version)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _placement_figures(
+    figures = cached(
+        key,
+        FIGURES_TTL,
+        lambda: _placement_figures(
             institution_key=institution_key, year=year, student_filter=student_filter, k=k
-        )
-        cache.set(key, figures, FIGURES_TTL)
+        ),
+    )
     # The key also names the page fragment these figures render to (``{% cache %}``).
     return {**state, **figures, "cache_key": key}
 

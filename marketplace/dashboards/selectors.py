@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -26,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Institution, Organization, StudentProfile, User
-from core.cache import key_part
+from core.cache import cached, key_part
 from matching.models import Application, Engagement, InternFeedback, Offer
 
 from ..models import DashboardAccessLog, StatsRun
@@ -133,11 +132,7 @@ def career_student_rows(*, ids: list[int]) -> list[StudentProfile]:
     if not ids:
         return []
     key = "placement:student-rows:" + key_part(ids)
-    rows = cache.get(key)
-    if rows is None:
-        rows = _student_rows(ids)
-        cache.set(key, rows, STUDENT_LIST_SECONDS)
-    return rows
+    return cached(key, STUDENT_LIST_SECONDS, lambda: _student_rows(ids))
 
 
 def _student_rows(ids: list[int]) -> list[StudentProfile]:
@@ -180,11 +175,7 @@ def institution_filter_choices(*, institution: Institution) -> dict[str, list]:
     of the page, and a new major reaching k can wait that long."""
     k = settings.PLACEMENT_MIN_CELL_SIZE
     key = f"placement:filter-choices:{institution.pk}:{k}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = _filter_choices(institution=institution, k=k)
-        cache.set(key, choices, FILTER_CHOICES_TTL)
-    return choices
+    return cached(key, FILTER_CHOICES_TTL, lambda: _filter_choices(institution=institution, k=k))
 
 
 def _filter_choices(*, institution: Institution, k: int) -> dict[str, list]:
@@ -215,13 +206,13 @@ def student_consent_counts(
     (``non_consenting_count``) students, in one query, kept for
     ``STUDENT_LIST_SECONDS``."""
     key = "placement:consent-counts:" + key_part((institution.pk, major, graduation_year))
-    counts = cache.get(key)
-    if counts is None:
-        counts = _consent_counts(
+    return cached(
+        key,
+        STUDENT_LIST_SECONDS,
+        lambda: _consent_counts(
             institution=institution, major=major, graduation_year=graduation_year
-        )
-        cache.set(key, counts, STUDENT_LIST_SECONDS)
-    return counts
+        ),
+    )
 
 
 def _consent_counts(

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import StudentProfile, StudentSkill
 from accounts.selectors.skills import skill_taxonomy
-from core.cache import get_under_version, key_part, set_under_version
+from core.cache import cached, get_under_version, key_part, set_under_version
 
 from ..catalogue import CATALOGUE_VERSION_KEY
 from ..models import Project, ProjectSkill, SavedProject
@@ -529,10 +528,10 @@ def project_list_similar_cached(project: Project) -> list[dict]:
     """``project_list_similar`` as plain display data, cached per project: the most
     expensive query of the project page runs once per project every few minutes
     instead of on every view."""
-    key = f"projects:similar:v1:{project.pk}"
-    similar = cache.get(key)
-    if similar is None:
-        similar = [
+    return cached(
+        f"projects:similar:v1:{project.pk}",
+        SIMILAR_CACHE_SECONDS,
+        lambda: [
             {
                 "url": other.get_absolute_url(),
                 "title": other.title,
@@ -542,9 +541,8 @@ def project_list_similar_cached(project: Project) -> list[dict]:
                 "estimated_hours": other.estimated_hours,
             }
             for other in project_list_similar(project)
-        ]
-        cache.set(key, similar, SIMILAR_CACHE_SECONDS)
-    return similar
+        ],
+    )
 
 
 # ------------------------------------------------------------------------------

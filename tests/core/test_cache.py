@@ -52,3 +52,26 @@ def test_a_key_part_is_short_plain_and_names_its_value():
     assert part == key_part(("institution", 1, major))
     assert part != key_part(("institution", 2, major))
     assert key_part([1, 2]) != key_part([2, 1])  # a page of ids in another order
+
+
+def test_cached_keeps_what_it_computed_and_never_keeps_none(db):
+    from django.core.cache import cache
+
+    from core.cache import cached
+
+    computed: list[str] = []
+
+    def compute(value):
+        def run():
+            computed.append("ran")
+            return value
+
+        return run
+
+    assert cached("test:kept", 60, compute([1, 2])) == [1, 2]
+    assert cached("test:kept", 60, compute([3])) == [1, 2]  # kept: not computed again
+    assert computed == ["ran"]
+    assert cached("test:none", 60, compute(None)) is None
+    assert cached("test:none", 60, compute(None)) is None
+    assert computed == ["ran", "ran", "ran"]  # None reads as a miss
+    assert cache.get("test:kept") == [1, 2]
