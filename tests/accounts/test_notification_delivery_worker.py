@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from email import message_from_bytes
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.db import OperationalError, close_old_connections, transaction
@@ -22,6 +21,7 @@ from accounts.models import Notification
 from accounts.services.notifications import notify
 from devtools.processes import free_port
 from marketplace.celery import app
+from tests.celery_helpers import redis_url_for_db, reset_connections
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -73,25 +73,6 @@ def smtp_sink(settings):
         controller.stop()
 
 
-def _redis_url(db: int) -> str:
-    from django.conf import settings
-
-    parsed = urlparse(settings.REDIS_URL)
-    return urlunparse(parsed._replace(path=f"/{db}"))
-
-
-def _reset_connections() -> None:
-    """Forget the broker pool, producer pool and result backend built for the previous
-    configuration (the app object is shared by every test)."""
-    from kombu import pools
-
-    pools.reset()  # kombu keeps pools per connection URL process-wide
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-
-
 def worker_on_every_queue():
     """A Celery worker thread (solo pool) consuming every queue of CELERY_TASK_ROUTES."""
     from celery.contrib.testing.worker import start_worker
@@ -111,7 +92,7 @@ def real_worker(settings):
     """A worker thread on Redis database 15, tasks not eager, retries without delay."""
     import redis
 
-    url = _redis_url(TEST_REDIS_DB)
+    url = redis_url_for_db(TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
     settings.NOTIFICATION_RETRY_BACKOFF = 0
     saved = {
@@ -121,13 +102,13 @@ def real_worker(settings):
     app.conf.update(
         broker_url=url, result_backend=url, task_always_eager=False, task_eager_propagates=False
     )
-    _reset_connections()
+    reset_connections()
     try:
         with worker_on_every_queue():
             yield
     finally:
         app.conf.update(saved)
-        _reset_connections()
+        reset_connections()
         redis.Redis.from_url(url).flushdb()
 
 

@@ -39,7 +39,7 @@ from accounts.services.notifications import notify
 from accounts.tasks import requeue_unsent_notifications, send_notification_email
 from devtools.processes import database_url, free_port
 from marketplace.celery import app
-from tests.accounts.test_notification_delivery_worker import _redis_url, _reset_connections
+from tests.celery_helpers import redis_url_for_db, reset_connections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -88,16 +88,16 @@ def broker_db_11():
     """This process publishes to Redis database 11, emptied before and after."""
     import redis
 
-    url = _redis_url(KILL_TEST_REDIS_DB)
+    url = redis_url_for_db(KILL_TEST_REDIS_DB)
     redis.Redis.from_url(url).flushdb()
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    _reset_connections()
+    reset_connections()
     try:
         yield url
     finally:
         app.conf.update(saved)
-        _reset_connections()
+        reset_connections()
         redis.Redis.from_url(url).flushdb()
 
 

@@ -15,7 +15,6 @@ import logging
 import logging.config
 import time
 import uuid
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 import redis
@@ -35,6 +34,7 @@ from core.observability.logs import RequestIdFilter, logging_config
 from core.observability.sentry import sentry_init
 from marketplace.celery import app
 from marketplace.urls import urlpatterns as site_urlpatterns
+from tests.celery_helpers import redis_url_for_db, reset_connections
 
 logger = logging.getLogger(__name__)
 
@@ -88,18 +88,6 @@ def queuing_view(settings):
     return "/test-observability/queue/"
 
 
-def _reset_connections() -> None:
-    """Forget the broker pools built for the previous configuration (the app is shared
-    by every test; see tests/accounts/test_notification_delivery_worker.py)."""
-    from kombu import pools
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-
-
 @pytest.fixture
 def celery_conf():
     """Change the Celery app's configuration for one test and put it back after."""
@@ -114,11 +102,11 @@ def celery_conf():
 
     def update(**options) -> None:
         app.conf.update(**options)
-        _reset_connections()
+        reset_connections()
 
     yield update
     app.conf.update(saved)
-    _reset_connections()
+    reset_connections()
 
 
 def _records_of(caplog, message: str) -> list[logging.LogRecord]:
@@ -444,8 +432,7 @@ def test_task_counts_are_scraped(client, metrics_token):
 @pytest.fixture
 def redis_db9(settings):
     """Redis database 9 on the host of REDIS_URL, emptied before and after."""
-    parsed = urlparse(settings.REDIS_URL or "redis://127.0.0.1:6379/0")
-    url = urlunparse(parsed._replace(path=f"/{TEST_REDIS_DB}"))
+    url = redis_url_for_db(TEST_REDIS_DB)
     client = redis.Redis.from_url(url)
     client.flushdb()
     settings.REDIS_URL = url

@@ -20,7 +20,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 import redis
@@ -34,6 +33,7 @@ from projects.models import SavedProject
 from tests.accounts.factories import PASSWORD, StudentFactory
 from tests.accounts.test_profiles import form_data as profile_form_data
 from tests.browser.flows import small_pdf
+from tests.celery_helpers import redis_url_for_db
 from tests.projects.factories import open_project
 
 pytestmark = [
@@ -90,11 +90,6 @@ class Browser(requests.Session):
         return response
 
 
-def _redis_url() -> str:
-    """The Redis of the settings, database 13."""
-    return urlparse(settings.REDIS_URL)._replace(path=f"/{REDIS_DB}").geturl()
-
-
 def _start(port: int, *, shared: Path, log: Path) -> Web:
     # Nothing from the caller's shell (a bucket name, a Sentry DSN) reaches the servers.
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
@@ -106,7 +101,7 @@ def _start(port: int, *, shared: Path, log: Path) -> Web:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
         "DATABASE_URL": database_url(connection.settings_dict),
-        "REDIS_URL": _redis_url(),
+        "REDIS_URL": redis_url_for_db(REDIS_DB),
         "MEDIA_ROOT": str(shared / "media"),
         "PROMETHEUS_MULTIPROC_DIR": str(shared / "metrics"),
     }
@@ -154,7 +149,7 @@ def _stop(web: Web) -> None:
 
 @pytest.fixture
 def redis_db_13():
-    client = redis.Redis.from_url(_redis_url())
+    client = redis.Redis.from_url(redis_url_for_db(REDIS_DB))
     assert client.connection_pool.connection_kwargs["db"] == REDIS_DB
     client.flushdb()
     try:
